@@ -1,0 +1,1 @@
+"""The HTTP gateway: authenticates, scopes, validates, and calls the services over RPC."""

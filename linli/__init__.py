@@ -1,0 +1,1 @@
+"""Operator tooling: the ``linli`` command and the process runner behind ``make run``."""

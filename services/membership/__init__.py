@@ -1,0 +1,1 @@
+"""Membership: the territory tree, and (soon) residents, households, party members, volunteers."""

@@ -1,0 +1,1 @@
+"""Membership's rules as plain Python: no database, no broker."""

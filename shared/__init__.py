@@ -1,0 +1,1 @@
+"""The library every Linli service stands on: configuration, database, events, caller context."""

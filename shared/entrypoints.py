@@ -1,0 +1,104 @@
+"""The entrypoints services use instead of nameko's own: ``rpc`` and ``handles``.
+
+Both commit the worker's unit of work *before* the result leaves the service (nameko would
+reply or ack first, and a failed commit would go unheard). ``handles`` adds the inbox (a
+redelivered event changes nothing) and the retry/dead-letter path (a failing event neither
+loops forever nor vanishes).
+"""
+from __future__ import annotations
+
+import functools
+import logging
+
+import eventlet
+from nameko.events import SERVICE_POOL, EventHandler
+from nameko.rpc import Rpc
+
+from shared.config import settings_from_container
+from shared.db import UnitOfWork, finish_units_of_work
+from shared.errors import DomainError
+from shared.events.amqp import ConfirmedPublisher
+from shared.events.deadletter import attempts_so_far, dead_letter, retry_later
+from shared.events.registry import InvalidEvent, read_envelope
+
+log = logging.getLogger(__name__)
+
+
+class CommittingRpc(Rpc):
+    def handle_result(self, message, worker_ctx, result, exc_info):
+        result, exc_info = finish_units_of_work(worker_ctx, result, exc_info)
+        return super().handle_result(message, worker_ctx, result, exc_info)
+
+
+def rpc(fn=None, **kwargs):
+    """``@rpc`` whose domain errors are expected (logged as warnings, sent back typed)."""
+    kwargs.setdefault("expected_exceptions", DomainError)
+    decorator = CommittingRpc.decorator(**kwargs)
+    return decorator(fn) if fn is not None else decorator
+
+
+class ReliableEventHandler(EventHandler):
+    """A SERVICE_POOL event handler that retries a failing event, then dead-letters it."""
+
+    def setup(self):
+        super().setup()
+        settings = settings_from_container(self.container.config)
+        self.max_attempts = settings.handler_max_attempts
+        self.publisher = ConfirmedPublisher(settings.amqp_uri)
+
+    def stop(self):
+        super().stop()
+        self.publisher.close()
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        result, exc_info = finish_units_of_work(worker_ctx, result, exc_info)
+        if exc_info is not None:
+            self._retry_or_dead_letter(message, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+    def _retry_or_dead_letter(self, message, exc_info):
+        attempts = attempts_so_far(message.headers) + 1
+        poison = isinstance(exc_info[1], InvalidEvent)
+        body = message.payload
+        if attempts < self.max_attempts and not poison:
+            eventlet.sleep(min(0.05 * 2 ** attempts, 2))
+            retry_later(self.publisher, self.queue.name, body, message.headers)
+        else:
+            dead_letter(self.publisher, self.queue.name, self.container.service_name, body,
+                        message.headers, exc_info)
+            log.error("event dead-lettered", extra={
+                "queue": self.queue.name, "attempts": attempts, "error": repr(exc_info[1])})
+
+
+def _unit_of_work(service) -> UnitOfWork:
+    for value in vars(service).values():
+        if isinstance(value, UnitOfWork):
+            return value
+    raise RuntimeError(f"{type(service).__name__} handles events but has no Database")
+
+
+def handles(event_name: str):
+    """Handle the event ``event_name`` ("producer.what_happened") exactly once per service.
+
+    The handler gets the checked envelope. Its first act is recording the event in the inbox,
+    in the same transaction as whatever it changes; a redelivery finds the record and stops.
+    """
+    source = event_name.split(".", 1)[0]
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def handle(self, body):
+            envelope = read_envelope(body)
+            consumer = f"{self.name}.{fn.__name__}"
+            if not _unit_of_work(self).first_delivery(envelope, consumer):
+                log.info("duplicate event ignored",
+                         extra={"event_id": envelope["event_id"], "consumer": consumer})
+                return None
+            return fn(self, envelope)
+
+        return ReliableEventHandler.decorator(
+            source, event_name, handler_type=SERVICE_POOL, reliable_delivery=True
+        )(handle)
+
+    return decorate

@@ -1,0 +1,5 @@
+"""Events: the envelope and registry, the outbox and its relay, the inbox, the dead letters.
+
+Importing this package registers every event type the platform knows (one module per producer).
+"""
+from shared.events import membership  # noqa: F401  (registers membership's event types)
