@@ -1,0 +1,188 @@
+"""Fixtures for the whole suite.
+
+Broker tests use nameko's pytest plugin: ``rabbit_config`` gives each test a fresh vhost on the
+real RabbitMQ. Database tests run on SQLite, and on PostgreSQL when ``LINLI_TEST_POSTGRES_URL``
+names a server (``make test`` starts one); each PostgreSQL test gets a database of its own.
+"""
+import eventlet
+
+eventlet.monkey_patch()  # first of all: nameko's broker tests hang without it
+
+import os  # noqa: E402
+import socket  # noqa: E402
+import uuid  # noqa: E402
+import warnings  # noqa: E402
+from dataclasses import replace  # noqa: E402
+
+import pytest  # noqa: E402
+import requests  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from shared.config import load_settings  # noqa: E402
+from shared.context import CallerContext  # noqa: E402
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+POSTGRES_URL = os.environ.get("LINLI_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def pytest_collection_modifyitems(config, items):
+    if POSTGRES_URL:
+        return
+    skip = pytest.mark.skip(reason="LINLI_TEST_POSTGRES_URL is not set (make test sets it)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def make_postgres_database():
+    """Makes fresh, empty PostgreSQL databases and returns their URLs; all dropped afterwards."""
+    admin = create_engine(make_url(POSTGRES_URL).set(drivername="postgresql+pg8000"),
+                          isolation_level="AUTOCOMMIT")
+    names = []
+
+    def make():
+        name = f"linli_t_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        names.append(name)
+        return (make_url(POSTGRES_URL).set(drivername="postgresql+pg8000", database=name)
+                .render_as_string(hide_password=False))
+
+    yield make
+    with admin.connect() as connection:
+        for name in names:
+            connection.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name})
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture
+def postgres_database(make_postgres_database):
+    """A fresh, empty PostgreSQL database; returns its URL."""
+    return make_postgres_database()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_backend(request):
+    return request.param
+
+
+@pytest.fixture
+def database_url(db_backend, tmp_path, request):
+    """One service database on each backend (the test runs once per backend)."""
+    if db_backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'service.db'}"
+    return request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def settings(tmp_path, db_backend, request, free_port):
+    """Settings for a platform under test: var/ in tmp_path, every database on the backend."""
+    base = load_settings({"var_dir": str(tmp_path / "var"), "secret_key": "test-secret"})
+    urls = {}
+    if db_backend == "postgres":
+        make = request.getfixturevalue("make_postgres_database")
+        urls = {owner: make() for owner in ("membership", "gateway", "listener")}
+    return replace(base, database_urls=urls, gateway_port=free_port,
+                   relay_idle_seconds=0.05, handler_max_attempts=3)
+
+
+@pytest.fixture
+def platform_config(rabbit_config, settings):
+    """A nameko config on the test's own vhost, with our settings."""
+    settings = replace(settings, amqp_uri=rabbit_config["AMQP_URI"])
+    return {**settings.nameko_config(), "AMQP_URI": rabbit_config["AMQP_URI"], "LINLI": settings}
+
+
+@pytest.fixture
+def system_caller():
+    return CallerContext.system()
+
+
+class GatewaySession(requests.Session):
+    """requests against the gateway under test, with relative URLs."""
+
+    def __init__(self, base_url):
+        super().__init__()
+        self.base_url = base_url
+
+    def request(self, method, url, *args, **kwargs):
+        return super().request(method, self.base_url + url, *args, **kwargs)
+
+
+@pytest.fixture
+def web_session(platform_config):
+    """Replaces nameko's fixture, which imports werkzeug.urls.url_join (gone in werkzeug 3)."""
+    session = GatewaySession(f"http://127.0.0.1:{platform_config['LINLI'].gateway_port}")
+    yield session
+    session.close()
+
+
+def pytest_configure(config):
+    """``make test`` names the broker in the environment; nameko's options follow it."""
+    amqp = os.environ.get("LINLI_AMQP_URI")
+    management = os.environ.get("LINLI_RABBIT_MANAGEMENT_URI")
+    if amqp:
+        config.option.RABBIT_AMQP_URI = amqp
+    if management:
+        config.option.RABBIT_API_URI = management
+
+
+@pytest.fixture
+def issue_token(settings):
+    from gateway.auth import issue_token as issue
+
+    def make(role, scope, sub=None):
+        return issue(settings.secret_key, sub or f"test-{role}", [role], scope, 3600)
+
+    return make
+
+
+@pytest.fixture
+def auth(issue_token):
+    """Headers for a bearer token of ``role`` scoped to ``scope``."""
+
+    def headers(role, scope):
+        return {"Authorization": f"Bearer {issue_token(role, scope)}"}
+
+    return headers
+
+
+@pytest.fixture
+def membership_container(container_factory, platform_config):
+    from services.membership.service import MembershipService
+
+    container = container_factory(MembershipService, platform_config)
+    container.start()
+    return container
+
+
+@pytest.fixture
+def gateway_container(container_factory, platform_config, membership_container):
+    from gateway.service import GatewayService
+
+    container = container_factory(GatewayService, platform_config)
+    container.start()
+    return container
+
+
+@pytest.fixture
+def membership_db(membership_container):
+    """The running membership service's database (for looking behind the API)."""
+    from shared.db import Database
+
+    provider = next(d for d in membership_container.dependencies if isinstance(d, Database))
+    return provider.database
