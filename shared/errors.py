@@ -20,10 +20,11 @@ class DomainError(Exception):
     title = "Bad request"
 
     def __init__(self, detail: str, field: str | None = None, errors: dict | None = None):
-        super().__init__(detail, field, errors)
+        # nameko rebuilds the error from its args, stringifying anything but str/dict/list
+        super().__init__(detail, field or "", errors or {})
         self.detail = detail
-        self.field = field
-        self.errors = errors
+        self.field = field or None
+        self.errors = errors or None
 
     def __str__(self) -> str:
         return self.detail
