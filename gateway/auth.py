@@ -10,6 +10,7 @@ import hashlib
 import re
 import secrets
 import time
+
 import jwt
 from sqlalchemy import select
 

@@ -30,7 +30,12 @@ from shared.config import settings_from_container
 from shared.context import require_scope
 from shared.db import ServiceDatabase
 from shared.errors import (
-    PROBLEM_CONTENT_TYPE, DomainError, Forbidden, MalformedRequest, NotFound, Unavailable,
+    PROBLEM_CONTENT_TYPE,
+    DomainError,
+    Forbidden,
+    MalformedRequest,
+    NotFound,
+    Unavailable,
 )
 from shared.logs import correlation_id_var
 

@@ -8,8 +8,14 @@ from nameko.rpc import RpcProxy
 from gateway.http import ANY_ROLE, call, json_response, query_args, read_json, route
 from gateway.openapi import openapi_document
 from services.membership.schemas import (
-    DescendantsQuerySchema, MergeResultSchema, MergeSchema, NodeCreateSchema, NodeListQuerySchema,
-    NodePageSchema, NodeRenameSchema, NodeSchema,
+    DescendantsQuerySchema,
+    MergeResultSchema,
+    MergeSchema,
+    NodeCreateSchema,
+    NodeListQuerySchema,
+    NodePageSchema,
+    NodeRenameSchema,
+    NodeSchema,
 )
 from shared.config import SERVICE_NAMES
 from shared.context import Caller

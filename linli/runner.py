@@ -87,8 +87,8 @@ def _wait_healthy(url: str, processes: dict, timeout: float = 90) -> dict | None
 
 def _demo_api_key(settings: Settings) -> str:
     """One demo integration key per checkout, kept in var/ so a second run reuses it."""
-    from linli.cli import _gateway_database
     from gateway.auth import create_api_key, find_api_key
+    from linli.cli import _gateway_database
 
     key_file = settings.var_dir / "demo_api_key"
     database = _gateway_database(settings)

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.config import settings_from_container
 from shared.context import CallerContext
 from shared.errors import Conflict, Unavailable
-from shared.events.outbox import OutboxMixin, OutboxRelay, new_outbox_message
 from shared.events.inbox import InboxMixin, record_delivery
+from shared.events.outbox import OutboxMixin, OutboxRelay, new_outbox_message
 from shared.migrations import upgrade
 
 log = logging.getLogger(__name__)

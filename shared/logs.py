@@ -38,3 +38,5 @@ def configure_logging(level: str = "INFO", stream=None) -> None:
     root.setLevel(level)
     for noisy in ("amqp", "kombu", "nameko", "urllib3", "eventlet.wsgi.server"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # nameko logs every expected (domain) error as a warning with its traceback; a 4xx is not news
+    logging.getLogger("nameko.containers").setLevel(logging.ERROR)

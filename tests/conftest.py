@@ -91,7 +91,8 @@ def free_port():
 @pytest.fixture
 def settings(tmp_path, db_backend, request, free_port):
     """Settings for a platform under test: var/ in tmp_path, every database on the backend."""
-    base = load_settings({"var_dir": str(tmp_path / "var"), "secret_key": "test-secret-key-that-is-long-enough-for-hs256"})
+    base = load_settings({"var_dir": str(tmp_path / "var"),
+                          "secret_key": "test-secret-key-that-is-long-enough-for-hs256"})
     urls = {}
     if db_backend == "postgres":
         make = request.getfixturevalue("make_postgres_database")

@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String
-from shared.sqltypes import UtcDateTime
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.events.inbox import InboxMixin
 from shared.events.outbox import OutboxMixin, utcnow
+from shared.sqltypes import UtcDateTime
 
 
 class Base(DeclarativeBase):

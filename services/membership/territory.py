@@ -6,7 +6,11 @@ from sqlalchemy import func, select
 from services.membership.domain import territory as rules
 from services.membership.models import TerritoryCodeAlias, TerritoryNode
 from services.membership.schemas import (
-    DescendantsQuerySchema, MergeSchema, NodeCreateSchema, NodeListQuerySchema, NodeRenameSchema,
+    DescendantsQuerySchema,
+    MergeSchema,
+    NodeCreateSchema,
+    NodeListQuerySchema,
+    NodeRenameSchema,
     NodeSchema,
 )
 from shared.context import require_scope

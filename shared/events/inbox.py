@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import String, UniqueConstraint, select
-from shared.sqltypes import UtcDateTime
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from shared.events.outbox import utcnow
+from shared.sqltypes import UtcDateTime
 
 
 class InboxMixin:

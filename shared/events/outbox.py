@@ -15,11 +15,11 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import JSON, BigInteger, Index, Integer, String, select, update
-from shared.sqltypes import UtcDateTime
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from shared.events.amqp import ConfirmedPublisher
 from shared.events.registry import exchange_name, make_envelope
+from shared.sqltypes import UtcDateTime
 
 log = logging.getLogger(__name__)
 

@@ -15,14 +15,6 @@ from shared.errors import Conflict, NotFound, OutOfScope
 STREET_ADMIN = CallerContext("alice", ("street_admin",), "350502001")
 
 
-@pytest.fixture
-def service_db(database_url):
-    database = ServiceDatabase(Base, database_url, MIGRATIONS)
-    database.migrate()
-    yield database
-    database.dispose()
-
-
 def count(database, model, *where):
     with database.session_factory() as session:
         return session.scalar(select(func.count()).select_from(model).where(*where))
@@ -187,7 +179,8 @@ def test_many_green_threads_share_the_postgres_pool(postgres_database):
 
     def query(n):
         with engine.connect() as connection:
-            return connection.execute(text("SELECT CAST(:n AS integer) FROM pg_sleep(0.05)"), {"n": n}).scalar()
+            return connection.execute(
+                text("SELECT CAST(:n AS integer) FROM pg_sleep(0.05)"), {"n": n}).scalar()
 
     results = list(pool.imap(query, range(40)))
     assert results == list(range(40))

@@ -7,20 +7,9 @@ import eventlet
 import pytest
 from kombu import Connection, Exchange, Queue
 
-from services.membership.models import Base
-from services.membership.service import MIGRATIONS
-from shared.db import ServiceDatabase
 from shared.events.outbox import OutboxRelay
 
 pytestmark = pytest.mark.broker
-
-
-@pytest.fixture
-def service_db(database_url):
-    database = ServiceDatabase(Base, database_url, MIGRATIONS)
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

@@ -4,7 +4,13 @@ from marshmallow import Schema, ValidationError, fields
 from nameko.exceptions import deserialize, serialize
 
 from shared.context import CallerContext, in_scope, require_scope
-from shared.errors import Conflict, InvalidInput, NotAuthenticated, OutOfScope, invalid_from_marshmallow
+from shared.errors import (
+    Conflict,
+    InvalidInput,
+    NotAuthenticated,
+    OutOfScope,
+    invalid_from_marshmallow,
+)
 
 
 def test_scope_is_a_prefix_of_every_code_beneath_it():

@@ -99,7 +99,7 @@ def plan_merge(surviving: Node, absorbed: Node, surviving_children: set[str],
                            field="absorbed_code")
     new_codes = next_child_code(surviving.code, surviving_children, len(absorbed_children)) \
         if absorbed_children else []
-    return [(absorbed.code, surviving.code), *zip(sorted(absorbed_children), new_codes)]
+    return [(absorbed.code, surviving.code), *zip(sorted(absorbed_children), new_codes, strict=True)]
 
 
 def require_creator(caller: CallerContext | None, level: str, parent_code: str | None,
