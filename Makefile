@@ -38,9 +38,9 @@ broker:
 postgres:
 	@bash $(SCRIPTS)/ensure-postgres.sh
 
-run: venv broker
+run: venv
 	LINLI_AMQP_URI='$(LINLI_AMQP_URI)' LINLI_RABBIT_MANAGEMENT_URI='$(LINLI_RABBIT_MANAGEMENT_URI)' \
-	  exec $(VENV)/bin/linli run
+	  bash $(SCRIPTS)/run-platform.sh
 
 # pytest's exit status is the recipe's: when the suite fails, make fails ("Error N" names
 # pytest's code; make itself then exits 2). ALLOW_NO_TESTS=1 turns pytest's 5 ("no tests

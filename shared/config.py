@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -96,11 +96,12 @@ def load_settings(overrides: dict | None = None) -> Settings:
 
 
 def settings_from_container(config: dict) -> Settings:
-    """The Settings a nameko container was started with (or fresh ones, e.g. in tests)."""
+    """The Settings a nameko container was started with; its AMQP_URI wins (one broker per run)."""
     found = config.get("LINLI")
     if isinstance(found, Settings):
-        return found
-    settings = load_settings(found if isinstance(found, dict) else None)
-    if "AMQP_URI" in config:
-        settings = Settings(**{**settings.__dict__, "amqp_uri": config["AMQP_URI"]})
+        settings = found
+    else:
+        settings = load_settings(found if isinstance(found, dict) else None)
+    if config.get("AMQP_URI") and config["AMQP_URI"] != settings.amqp_uri:
+        settings = replace(settings, amqp_uri=config["AMQP_URI"])
     return settings
