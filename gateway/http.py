@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from functools import partial
 from pathlib import Path
@@ -33,6 +34,7 @@ from shared.errors import (
     PROBLEM_CONTENT_TYPE,
     DomainError,
     Forbidden,
+    InvalidInput,
     MalformedRequest,
     NotFound,
     Unavailable,
@@ -43,6 +45,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 ANY_ROLE = None
 MAX_JSON_BYTES = 1_000_000
+PATH_CODE = re.compile(r"\d{6,18}")
 
 
 class PayloadTooLarge(MalformedRequest):
@@ -150,6 +153,8 @@ class ApiRoute(HttpRequestHandler):
                     raise Forbidden(f"this needs one of the roles: {', '.join(self.roles)}")
                 for name, value in request.path_values.items():
                     if name.endswith("code"):
+                        if not PATH_CODE.fullmatch(value):
+                            raise InvalidInput(f"{name}: not a territory code: {value!r}", field=name)
                         require_scope(caller, value)
                 context_data = caller.to_context_data()
             args, kwargs = self.get_entrypoint_parameters(request)

@@ -68,3 +68,14 @@ def test_marshmallow_messages_become_one_error_naming_the_first_field():
     error = invalid_from_marshmallow(failed.value.messages)
     assert error.field == "inner.code"
     assert "required" in error.detail.lower()
+
+
+def test_a_nul_character_anywhere_in_input_is_refused_naming_the_field():
+    from shared.validation import load
+
+    class Named(Schema):
+        name = fields.String(required=True)
+
+    with pytest.raises(InvalidInput) as refused:
+        load(Named, {"name": "西关\x00社区"})
+    assert refused.value.field == "name"
