@@ -75,25 +75,21 @@ def find_api_key(session, raw_key: str) -> ApiKey | None:
 
 
 class Authenticator:
-    """Turns request headers into a ``CallerContext`` (or refuses with 401)."""
+    """Turns request headers into a ``CallerContext`` (or refuses with 401).
 
-    def __init__(self, secret: str, session_factory, cache_seconds: float = 30):
+    API keys are looked up on every request (one indexed read), so a revoked key stops at once.
+    """
+
+    def __init__(self, secret: str, session_factory):
         self.secret = secret
         self.session_factory = session_factory
-        self.cache_seconds = cache_seconds
-        self._key_cache: dict[str, tuple[float, tuple | None]] = {}
 
     def _api_key_caller(self, raw_key: str) -> tuple[str, tuple[str, ...], str]:
-        cached = self._key_cache.get(raw_key)
-        if cached is None or cached[0] < time.monotonic():
-            with self.session_factory() as session:
-                key = find_api_key(session, raw_key)
-                found = (f"apikey:{key.name}", tuple(key.roles), key.scope) if key else None
-            cached = (time.monotonic() + self.cache_seconds, found)
-            self._key_cache[raw_key] = cached
-        if cached[1] is None:
-            raise NotAuthenticated("the API key is unknown or revoked")
-        return cached[1]
+        with self.session_factory() as session:
+            key = find_api_key(session, raw_key)
+            if key is None:
+                raise NotAuthenticated("the API key is unknown or revoked")
+            return f"apikey:{key.name}", tuple(key.roles), key.scope
 
     def authenticate(self, headers, correlation_id: str) -> CallerContext:
         authorization = headers.get("Authorization", "")

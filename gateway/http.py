@@ -15,9 +15,8 @@ import uuid
 from functools import partial
 from pathlib import Path
 
-import eventlet
 from eventlet.event import Event
-from nameko.exceptions import RemoteError, UnknownService
+from nameko.exceptions import RemoteError
 from nameko.extensions import SharedExtension
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
@@ -36,8 +35,6 @@ from shared.errors import (
     Forbidden,
     InvalidInput,
     MalformedRequest,
-    NotFound,
-    Unavailable,
 )
 from shared.logs import correlation_id_var
 
@@ -57,10 +54,16 @@ def json_response(payload, status: int = 200, headers: dict | None = None) -> Re
                     headers=headers, mimetype="application/json")
 
 
+def correlation_id_of(request) -> str:
+    """The client's X-Correlation-ID when it is sane, else a new one."""
+    given = request.headers.get("X-Correlation-ID", "")
+    return given if CORRELATION_PATTERN.fullmatch(given) else uuid.uuid4().hex
+
+
 def problem_response(error: DomainError, instance: str | None = None,
-                     correlation_id: str | None = None) -> Response:
+                     correlation_id: str | None = None, headers: dict | None = None) -> Response:
     problem = error.to_problem(instance)
-    headers = {}
+    headers = dict(headers or {})
     if correlation_id:
         problem["correlation_id"] = correlation_id
         headers["X-Correlation-ID"] = correlation_id
@@ -74,8 +77,6 @@ def as_domain_error(exc: Exception) -> DomainError:
     """What the caller is told about any exception (details of internal ones stay in the log)."""
     if isinstance(exc, DomainError):
         return exc
-    if isinstance(exc, (UnknownService, eventlet.Timeout)):
-        return Unavailable("a service did not answer in time; try again")
     if isinstance(exc, HTTPException):
         error = DomainError(exc.description or exc.name)
         error.status, error.slug, error.title = exc.code, exc.name.lower().replace(" ", "-"), exc.name
@@ -98,7 +99,9 @@ class ProblemWsgiApp(WsgiApp):
             request.path_values = values
             response = provider.handle_request(request)
         except HTTPException as exc:
-            response = problem_response(as_domain_error(exc), request.path)
+            allowed = {k: v for k, v in exc.get_headers(environ) if k == "Allow"}
+            response = problem_response(as_domain_error(exc), request.path,
+                                        correlation_id_of(request), headers=allowed)
         return response(environ, start_response)
 
 
@@ -128,8 +131,9 @@ class ApiRoute(HttpRequestHandler):
 
     def __init__(self, method: str, url: str, *, roles=ANY_ROLE, public: bool = False,
                  summary: str = "", tag: str = "", body=None, query=None, response=None,
-                 status: int = 200, **kwargs):
+                 status: int = 200, also: dict[int, str] | None = None, **kwargs):
         super().__init__(method, url, **kwargs)
+        self.also = also or {}  # other statuses answered with the response schema (OpenAPI)
         self.roles = tuple(roles) if roles else None
         self.public = public
         self.summary = summary
@@ -141,9 +145,7 @@ class ApiRoute(HttpRequestHandler):
 
     def handle_request(self, request):
         request.shallow = False
-        correlation_id = request.headers.get("X-Correlation-ID", "")
-        if not CORRELATION_PATTERN.fullmatch(correlation_id):
-            correlation_id = uuid.uuid4().hex
+        correlation_id = correlation_id_of(request)
         correlation_id_var.set(correlation_id)
         try:
             context_data = {"correlation_id": correlation_id}
@@ -155,7 +157,7 @@ class ApiRoute(HttpRequestHandler):
                     if name.endswith("code"):
                         if not PATH_CODE.fullmatch(value):
                             raise InvalidInput(f"{name}: not a territory code: {value!r}", field=name)
-                        require_scope(caller, value)
+                        require_scope(caller, value, field=name)
                 context_data = caller.to_context_data()
             args, kwargs = self.get_entrypoint_parameters(request)
             event = Event()
@@ -190,6 +192,8 @@ def read_json(request) -> dict:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedRequest(f"body: not valid JSON ({exc})", field="body") from None
+    except RecursionError:
+        raise MalformedRequest("body: nested too deeply", field="body") from None
     if not isinstance(body, dict):
         raise MalformedRequest("body: must be a JSON object", field="body")
     return body
@@ -205,11 +209,3 @@ def query_args(request) -> dict:
     return args
 
 
-def call(method, *args, timeout: float = 10):
-    """An RPC with a deadline: a service that does not answer is a 503, not a hung request."""
-    reply = method.call_async(*args)
-    with eventlet.Timeout(timeout):
-        return reply.result()
-
-
-__all__ = ["route", "read_json", "query_args", "call", "json_response", "NotFound"]

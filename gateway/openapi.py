@@ -74,13 +74,18 @@ def openapi_document() -> dict:
         if route.response_schema is not None:
             operation["responses"][str(route.status)]["content"] = {
                 "application/json": {"schema": route.response_schema}}
+        for status, text in route.also.items():
+            operation["responses"][str(status)] = {"description": text, "content": {
+                "application/json": {"schema": route.response_schema}}}
         if route.public:
             operation["security"] = []
+            problem_statuses = {}
         else:
             operation["security"] = [{"bearer": []}, {"apiKey": []}]
             if route.roles:
                 operation["description"] = "Roles: " + ", ".join(route.roles)
-        for status, text in ERROR_STATUSES.items():
+            problem_statuses = ERROR_STATUSES
+        for status, text in problem_statuses.items():
             operation["responses"].setdefault(status, {"description": text, "content": {
                 PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}})
         for method in route.method.split(","):

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from kombu import Connection
+from marshmallow import Schema, fields
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy
 
-from gateway.http import ANY_ROLE, call, json_response, query_args, read_json, route
+from gateway.http import ANY_ROLE, json_response, query_args, read_json, route
 from gateway.openapi import openapi_document
 from services.membership.schemas import (
     DescendantsQuerySchema,
@@ -19,6 +19,14 @@ from services.membership.schemas import (
 )
 from shared.config import SERVICE_NAMES
 from shared.context import Caller
+from shared.rpc import ServiceRpc
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, metadata={"description": "ok or degraded"})
+    broker = fields.String(required=True)
+    services = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
 
 TERRITORY_EDITORS = ("district_admin", "street_admin", "community_worker", "integration")
 TERRITORY_MERGERS = ("district_admin", "street_admin", "integration")
@@ -30,14 +38,15 @@ class GatewayService:
 
     config = Config()
     caller = Caller()
-    membership = RpcProxy("membership")
+    membership = ServiceRpc("membership")
 
-    @route("GET", "/healthz", public=True, summary="Broker and service health", tag="operations")
+    @route("GET", "/healthz", public=True, response=HealthSchema, tag="operations",
+           also={503: "the broker or a service is down"}, summary="Broker and service health")
     def healthz(self, request):
         report = {"broker": _broker_health(self.config["AMQP_URI"]), "services": {}}
         for service in SERVICE_NAMES:
             try:
-                call(getattr(self, service).health, timeout=2)
+                getattr(self, service).health(timeout=2)
                 report["services"][service] = "ok"
             except Exception as exc:  # any failure is "down"; the reason is for the operator
                 report["services"][service] = f"down: {type(exc).__name__}"
@@ -59,39 +68,39 @@ class GatewayService:
     @route("GET", NODES, query=NodeListQuerySchema, response=NodePageSchema, tag="territory",
            summary="Territory nodes in your scope (filter by level, parent, name)")
     def list_nodes(self, request):
-        return call(self.membership.territory_list_nodes, query_args(request))
+        return self.membership.territory_list_nodes(query_args(request))
 
     @route("POST", NODES, roles=TERRITORY_EDITORS, body=NodeCreateSchema, response=NodeSchema,
            status=201, tag="territory", summary="Add a street, community or grid (or a district)")
     def create_node(self, request):
-        node = call(self.membership.territory_create_node, read_json(request))
+        node = self.membership.territory_create_node(read_json(request))
         return json_response(node, status=201, headers={"Location": f"{NODES}/{node['code']}"})
 
     @route("GET", NODES + "/<code>", response=NodeSchema, tag="territory",
            summary="One node (an old code of a merged-away grid finds the node it became)")
     def get_node(self, request, code):
-        return call(self.membership.territory_get_node, code)
+        return self.membership.territory_get_node(code)
 
     @route("PATCH", NODES + "/<code>", roles=TERRITORY_EDITORS, body=NodeRenameSchema,
            response=NodeSchema, tag="territory", summary="Rename a node")
     def rename_node(self, request, code):
-        return call(self.membership.territory_rename_node, code, read_json(request))
+        return self.membership.territory_rename_node(code, read_json(request))
 
     @route("GET", NODES + "/<code>/children", query=DescendantsQuerySchema,
            response=NodePageSchema, tag="territory", summary="A node's children")
     def list_children(self, request, code):
-        return call(self.membership.territory_list_children, code, query_args(request))
+        return self.membership.territory_list_children(code, query_args(request))
 
     @route("GET", NODES + "/<code>/descendants", query=DescendantsQuerySchema,
            response=NodePageSchema, tag="territory", summary="Everything beneath a node")
     def list_descendants(self, request, code):
-        return call(self.membership.territory_list_descendants, code, query_args(request))
+        return self.membership.territory_list_descendants(code, query_args(request))
 
     @route("POST", "/api/v1/territory/merges", roles=TERRITORY_MERGERS, body=MergeSchema,
            response=MergeResultSchema, tag="territory",
            summary="Merge one community into another; its grids move and are re-coded")
     def merge_communities(self, request):
-        return call(self.membership.territory_merge_communities, read_json(request))
+        return self.membership.territory_merge_communities(read_json(request))
 
 
 def _broker_health(amqp_uri: str) -> str:

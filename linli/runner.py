@@ -56,11 +56,24 @@ def run_service(name: str, config_path: str | None = None) -> None:
     runner = ServiceRunner(config)
     runner.add_service(service_class(name))
 
+    # A signal handler may not use eventlet, and a spawned greenlet would wait for the hub's
+    # next timer (seconds): the handler writes to a pipe a green thread is already reading.
+    wake_read, wake_write = os.pipe()
+
+    def stop_when_signalled():
+        from eventlet.hubs import trampoline
+
+        trampoline(wake_read, read=True)
+        runner.stop()
+
+    import eventlet
+
+    write_from_handler = eventlet.patcher.original("os").write
+
     def shutdown(signum, frame):
-        import eventlet
+        write_from_handler(wake_write, b"x")
 
-        eventlet.spawn_n(runner.stop)
-
+    eventlet.spawn_n(stop_when_signalled)
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
     runner.start()

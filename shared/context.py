@@ -77,12 +77,12 @@ class CallerContext:
         return in_scope(self.scope, code)
 
 
-def require_scope(caller: CallerContext | None, code: str, what: str = "territory") -> None:
-    """Refuse anything outside the caller's part of the territory."""
+def require_scope(caller: CallerContext | None, code: str, field: str = "code") -> None:
+    """Refuse anything outside the caller's part of the territory, naming the input at fault."""
     if caller is None:
         raise NotAuthenticated("no caller identity travelled with this call")
     if not caller.can_see(code):
-        raise OutOfScope(f"{what} {code} lies outside your scope {caller.scope}", field="code")
+        raise OutOfScope(f"{field}: {code} lies outside your scope {caller.scope}", field=field)
 
 
 def require_role(caller: CallerContext | None, *roles: str) -> None:

@@ -35,7 +35,16 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
         parsed = parsed.set(drivername="postgresql+pg8000")
-        return create_engine(parsed, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        engine = create_engine(parsed, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+        @event.listens_for(engine, "handle_error")
+        def _discard_desynchronised_connection(context):
+            # pg8000 can fail half-way through writing a message (text it cannot encode, say);
+            # the connection is then out of step with the server and must not be reused.
+            if not isinstance(context.original_exception, engine.dialect.loaded_dbapi.Error):
+                context.is_disconnect = True
+
+        return engine
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ import json
 from marshmallow import Schema, fields, validate
 
 from shared.errors import InvalidInput
+from shared.validation import storable_text
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
@@ -22,9 +23,11 @@ def decode_cursor(cursor: str | None):
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         (last_key,) = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError, RecursionError):
+        last_key = None
+    if isinstance(last_key, str) and storable_text(last_key) or isinstance(last_key, int):
         return last_key
-    except (ValueError, TypeError):
-        raise InvalidInput("cursor: not a cursor this API gave out", field="cursor") from None
+    raise InvalidInput("cursor: not a cursor this API gave out", field="cursor")
 
 
 class PageRequestSchema(Schema):

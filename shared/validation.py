@@ -6,17 +6,29 @@ from marshmallow import Schema, ValidationError
 from shared.errors import InvalidInput, invalid_from_marshmallow
 
 
-def _refuse_nul_characters(value, path: str = "") -> None:
-    """NUL cannot be stored by PostgreSQL and is never meant; refuse it up front, by field."""
+def storable_text(value: str) -> bool:
+    """False for NUL (PostgreSQL cannot store it) and lone surrogates (not UTF-8 at all)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _refuse_unstorable_text(value, path: str = "") -> None:
     if isinstance(value, str):
-        if "\x00" in value:
-            raise InvalidInput(f"{path or 'body'}: contains a NUL character", field=path or None)
+        if not storable_text(value):
+            raise InvalidInput(f"{path or 'body'}: contains a NUL or a lone surrogate character",
+                               field=path or None)
     elif isinstance(value, dict):
         for key, item in value.items():
-            _refuse_nul_characters(item, f"{path}.{key}" if path else str(key))
+            _refuse_unstorable_text(str(key), path or "body")
+            _refuse_unstorable_text(item, f"{path}.{key}" if path else str(key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _refuse_nul_characters(item, f"{path}.{index}" if path else str(index))
+            _refuse_unstorable_text(item, f"{path}.{index}" if path else str(index))
 
 
 def load(schema: Schema | type[Schema], data, partial=False) -> dict:
@@ -24,7 +36,7 @@ def load(schema: Schema | type[Schema], data, partial=False) -> dict:
         schema = schema()
     if not isinstance(data, dict):
         raise InvalidInput("body: expected a JSON object", field="body")
-    _refuse_nul_characters(data)
+    _refuse_unstorable_text(data)
     try:
         return schema.load(data, partial=partial)
     except ValidationError as exc:

@@ -46,9 +46,9 @@ def find_node(uow: UnitOfWork, code: str, field: str = "code") -> TerritoryNode:
 
 def _visible_node(uow: UnitOfWork, code: str, field: str = "code") -> TerritoryNode:
     # Out-of-scope codes are refused before the lookup so a caller cannot probe what exists.
-    require_scope(uow.caller, code)
+    require_scope(uow.caller, code, field)
     node = find_node(uow, code, field)
-    require_scope(uow.caller, node.code)
+    require_scope(uow.caller, node.code, field)
     return node
 
 
@@ -83,6 +83,7 @@ def create_node(uow: UnitOfWork, payload: dict) -> dict:
     rules.require_creator(uow.caller, level, parent_code, data["code"])
     if parent_code:
         parent = _as_rule_node(_visible_node(uow, parent_code, "parent_code"))
+    rules.check_parent(level, parent)
     code = data["code"] or rules.next_child_code(parent.code, _child_codes(uow, parent.code))[0]
     rules.check_new_node(level, code, data["name"], parent)
     if _code_taken(uow, code):
@@ -129,13 +130,13 @@ def _listing(uow: UnitOfWork, query, query_args: dict) -> dict:
 def list_nodes(uow: UnitOfWork, query_args: dict) -> dict:
     args = load(NodeListQuerySchema, query_args)
     scope = uow.caller.scope if uow.caller else None
-    require_scope(uow.caller, scope or "", "territory")
+    require_scope(uow.caller, scope or "")
     query = select(TerritoryNode).where(TerritoryNode.code.like(f"{scope}%"))
     if args["parent_code"]:
         _visible_node(uow, args["parent_code"], "parent_code")
         query = query.where(TerritoryNode.parent_code == args["parent_code"])
     if args["q"]:
-        query = query.where(TerritoryNode.name.contains(args["q"]))
+        query = query.where(TerritoryNode.name.contains(args["q"], autoescape=True))
     return _listing(uow, query, args)
 
 

@@ -10,7 +10,13 @@ import jwt
 import pytest
 
 from tests.e2e.conftest import (
-    COMMUNITY_A1, COMMUNITY_A2, COMMUNITY_B1, DISTRICT, STREET_A, STREET_B, assert_problem,
+    COMMUNITY_A1,
+    COMMUNITY_A2,
+    COMMUNITY_B1,
+    DISTRICT,
+    STREET_A,
+    STREET_B,
+    assert_problem,
     db_snapshot,
 )
 

@@ -6,7 +6,12 @@ import json
 import pytest
 
 from tests.e2e.conftest import (
-    COMMUNITY_A1, COMMUNITY_A2, DISTRICT, STREET_A, assert_problem, db_snapshot,
+    COMMUNITY_A1,
+    COMMUNITY_A2,
+    DISTRICT,
+    STREET_A,
+    assert_problem,
+    db_snapshot,
 )
 
 pytestmark = pytest.mark.broker
@@ -36,6 +41,9 @@ def check_refusals(api, membership_db, headers, cases):
         try:
             assert response.status_code != 500, f"500: {response.text[:300]}"
             assert 400 <= response.status_code < 500, response.status_code
+            if isinstance(status, tuple):  # either is right (e.g. 404 or 422 for a non-code)
+                assert response.status_code in status, response.status_code
+                status = response.status_code
             problem = assert_problem(response, status, field=field, slug=slug)
             if field:
                 assert field in problem["detail"], f"the detail names {field}: {problem['detail']}"
@@ -103,8 +111,6 @@ WRONG_FIELDS = _cases(
     case("code not under its parent", "POST", NODES, 422, "code",
          body={**GRID, "code": "350502001002009"}),
     case("code 000", "POST", NODES, 422, "code", body={**GRID, "code": "350502001001000"}),
-    case("a grid under a street", "POST", NODES, 422, "parent_code",
-         body={**GRID, "parent_code": STREET_A}),
     case("an existing code", "POST", NODES, 409, "code",
          body={**GRID, "code": f"{COMMUNITY_A1}001"}),
     case("rename: missing name", "PATCH", f"{NODES}/{COMMUNITY_A1}", 422, "name", body={}),
@@ -138,8 +144,8 @@ UNKNOWN_CODES = _cases(
          body={"surviving_code": COMMUNITY_A1, "absorbed_code": UNKNOWN_COMMUNITY}),
     case("merge: surviving", "POST", MERGES, 404, "surviving_code",
          body={"surviving_code": UNKNOWN_COMMUNITY, "absorbed_code": COMMUNITY_A1}),
-    case("not a code at all", "GET", f"{NODES}/{DISTRICT}xyz", 404, "code"),
-    case("a very long code", "GET", f"{NODES}/{DISTRICT}{'1' * 500}", 404, "code"),
+    case("not a code at all", "GET", f"{NODES}/{DISTRICT}xyz", (404, 422), "code"),
+    case("a very long code", "GET", f"{NODES}/{DISTRICT}{'1' * 500}", (404, 422), "code"),
 )
 
 
@@ -194,8 +200,28 @@ ROUTES = _cases(
 
 def test_unknown_routes_and_wrong_methods(api, auth, seeded):
     check_refusals(api, seeded, auth("district_admin", DISTRICT), ROUTES)
+
+
+def test_a_405_says_which_methods_are_allowed(api, auth, seeded):
+    """RFC 9110: a 405 response MUST carry an Allow header."""
     response = api.delete(f"{NODES}/{COMMUNITY_A1}", headers=auth("district_admin", DISTRICT))
-    assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "PATCH"}
+    assert_problem(response, 405)
+    allowed = {m.strip() for m in response.headers.get("Allow", "").split(",") if m.strip()}
+    assert allowed >= {"GET", "PATCH"}, response.headers
+
+
+def test_a_node_under_the_wrong_level_of_parent_names_the_parent(api, auth, seeded):
+    """A grid asked for under a street (no code given): the fault is parent_code, not a code
+    the caller never sent."""
+    before = db_snapshot(seeded)
+    response = api.post(NODES, json={**GRID, "parent_code": STREET_A},
+                        headers=auth("district_admin", DISTRICT))
+    assert_problem(response, 422, field="parent_code")
+    street_under_street = api.post(NODES, json={"level": "street", "parent_code": STREET_A,
+                                                "name": "x"},
+                                   headers=auth("district_admin", DISTRICT))
+    assert_problem(street_under_street, 422, field="parent_code")
+    assert db_snapshot(seeded) == before
 
 
 def test_forged_cursors_never_fail_the_server(api, auth, seeded):
@@ -217,7 +243,7 @@ UNSTORABLE_TEXT = _cases(
     case("NUL in a new name", "PATCH", f"{NODES}/{COMMUNITY_A1}", 422, "name",
          body={"name": "a\x00b"}),
     case("NUL in q", "GET", NODES, 422, "q", params={"q": "a\x00b"}),
-    case("NUL in a code", "GET", f"{NODES}/{COMMUNITY_A1}%00", 404, "code"),
+    case("NUL in a code", "GET", f"{NODES}/{COMMUNITY_A1}%00", (404, 422), "code"),
     case("NUL in a cursor", "GET", NODES, 422, "cursor",
          params={"cursor": "WyJcdTAwMDAiXQ"}),  # ["\u0000"]
 )
@@ -247,6 +273,11 @@ def test_a_lone_surrogate_is_refused_and_the_service_stays_healthy(api, auth, se
 def test_deeply_nested_json_is_refused(api, auth, seeded):
     admin = auth("district_admin", DISTRICT)
     before = db_snapshot(seeded)
-    response = api.post(NODES, data=b"[" * 100_000 + b"]" * 100_000, headers=admin)
+    response = api.post(NODES, data=b"[" * 50_000 + b"]" * 50_000, headers=admin)
+    # Reported without a traceback: the gateway runs in this interpreter, and a RecursionError
+    # in it has been seen to upset pytest's own source parsing (INTERNALERROR) afterwards.
+    if response.status_code != 400:
+        pytest.fail(f"deeply nested JSON: {response.status_code} {response.text[:300]}",
+                    pytrace=False)
     assert_problem(response, 400, field="body")
     assert db_snapshot(seeded) == before

@@ -9,7 +9,13 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.e2e.conftest import (
-    COMMUNITY_A1, COMMUNITY_A2, DISTRICT, STREET_A, STREET_B, assert_problem, db_snapshot,
+    COMMUNITY_A1,
+    COMMUNITY_A2,
+    DISTRICT,
+    STREET_A,
+    STREET_B,
+    assert_problem,
+    db_snapshot,
     outbox_events,
 )
 

@@ -41,15 +41,10 @@ def level_of_code(code: str) -> str | None:
     return None
 
 
-def check_new_node(level: str, code: str, name: str, parent: Node | None) -> None:
-    """Refuse a node that would not fit the tree; ``parent`` is None only for a district."""
-    if not name.strip():
-        raise InvalidInput("name: must not be blank", field="name")
+def check_parent(level: str, parent: Node | None) -> None:
+    """Refuse a parent that cannot hold a node of ``level``; ``parent`` is None for a district."""
     if level not in LEVELS:
         raise InvalidInput(f"level: must be one of {', '.join(LEVELS)}", field="level")
-    if not code.isdigit() or len(code) != CODE_LENGTH[level]:
-        raise InvalidInput(
-            f"code: a {level} code has {CODE_LENGTH[level]} digits, got {code!r}", field="code")
     if level == "district":
         if parent is not None:
             raise InvalidInput("parent_code: a district has no parent", field="parent_code")
@@ -64,7 +59,18 @@ def check_new_node(level: str, code: str, name: str, parent: Node | None) -> Non
     if not parent.active:
         raise Conflict(f"parent_code: {parent.code} was merged and takes no new children",
                        field="parent_code")
-    if not code.startswith(parent.code) or code[len(parent.code):] == "000":
+
+
+def check_new_node(level: str, code: str, name: str, parent: Node | None) -> None:
+    """Refuse a node that would not fit the tree; ``parent`` is None only for a district."""
+    check_parent(level, parent)
+    if not name.strip():
+        raise InvalidInput("name: must not be blank", field="name")
+    if not code.isdigit() or len(code) != CODE_LENGTH[level]:
+        raise InvalidInput(
+            f"code: a {level} code has {CODE_LENGTH[level]} digits, got {code!r}", field="code")
+    if parent is not None and (not code.startswith(parent.code)
+                               or code[len(parent.code):] == "000"):
         raise InvalidInput(
             f"code: must be the parent's code {parent.code} followed by 001–999", field="code")
 
