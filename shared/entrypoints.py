@@ -11,8 +11,16 @@ import functools
 import logging
 
 import eventlet
+from nameko.amqp.publish import Publisher
+from nameko.constants import (
+    AMQP_SSL_CONFIG_KEY,
+    AMQP_URI_CONFIG_KEY,
+    DEFAULT_SERIALIZER,
+    LOGIN_METHOD_CONFIG_KEY,
+    SERIALIZER_CONFIG_KEY,
+)
 from nameko.events import SERVICE_POOL, EventHandler
-from nameko.rpc import Rpc
+from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 
 from shared.config import settings_from_container
 from shared.db import UnitOfWork, finish_units_of_work
@@ -20,11 +28,41 @@ from shared.errors import DomainError
 from shared.events.amqp import ConfirmedPublisher
 from shared.events.deadletter import attempts_so_far, dead_letter, retry_later
 from shared.events.registry import InvalidEvent, read_envelope
+from shared.rpc import TRANSIENT
 
 log = logging.getLogger(__name__)
 
 
+class _TransientReplyPublisher(Publisher):
+    # A reply is worth nothing after the caller's deadline and nothing after a broker restart:
+    # no disk write, no confirm round trip. A lost reply is a timeout for the caller, as a lost
+    # confirmed reply would be if the caller had died.
+    use_confirms = False
+    delivery_mode = TRANSIENT
+
+
+class _TransientResponder(Responder):
+    publisher_cls = _TransientReplyPublisher
+
+
+class ReplyingRpcConsumer(RpcConsumer):
+    """nameko's RpcConsumer, replying with transient, unconfirmed messages."""
+
+    def handle_result(self, message, result, exc_info):
+        config = self.container.config
+        responder = _TransientResponder(
+            config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
+            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+            ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY),
+        )
+        result, exc_info = responder.send_response(result, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+
 class CommittingRpc(Rpc):
+    rpc_consumer = ReplyingRpcConsumer()
+
     def handle_result(self, message, worker_ctx, result, exc_info):
         result, exc_info = finish_units_of_work(worker_ctx, result, exc_info)
         return super().handle_result(message, worker_ctx, result, exc_info)
