@@ -7,6 +7,7 @@ from nameko.dependency_providers import Config
 
 from gateway.http import ANY_ROLE, json_response, query_args, read_json, route
 from gateway.openapi import openapi_document
+from services.membership.domain import territory as territory_rules
 from services.membership.schemas import (
     DescendantsQuerySchema,
     MergeResultSchema,
@@ -28,8 +29,9 @@ class HealthSchema(Schema):
     services = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
 
 
-TERRITORY_EDITORS = ("district_admin", "street_admin", "community_worker", "integration")
-TERRITORY_MERGERS = ("district_admin", "street_admin", "integration")
+# The gateway turns away roles that can never edit; the service decides the finer rules.
+TERRITORY_EDITORS = territory_rules.GRID_EDITOR_ROLES
+TERRITORY_MERGERS = territory_rules.EDITOR_ROLES
 NODES = "/api/v1/territory/nodes"
 
 
