@@ -39,6 +39,7 @@ from datetime import datetime, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import chart  # noqa: E402
 import common  # noqa: E402
 
 NODE_CODE = "350502001"
@@ -488,6 +489,7 @@ def main(argv=None) -> int:
     report["output"] = str(output)
     output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print_report(report)
+    print(f"picture: {chart.write_svg(report, output.with_suffix('.svg'))}")
     return 0
 
 
