@@ -29,6 +29,7 @@ class Settings:
     gateway_host: str
     gateway_port: int
     secret_key: str
+    data_key: str  # encrypts and keys personal data (ID numbers); never the token key
     token_ttl_seconds: int
     relay_batch_size: int
     relay_idle_seconds: float
@@ -52,12 +53,12 @@ class Settings:
         }
 
 
-def _secret_key(var_dir: Path) -> str:
-    """The token-signing key: from the environment, else one generated once for this checkout."""
-    configured = _env("SECRET_KEY")
+def _generated_key(var_dir: Path, name: str) -> str:
+    """A key from the environment (LINLI_<NAME>), else one generated once for this checkout."""
+    configured = _env(name.upper())
     if configured:
         return configured
-    key_file = var_dir / "secret_key"
+    key_file = var_dir / name
     if not key_file.exists():
         var_dir.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_urlsafe(48))
@@ -84,7 +85,8 @@ def load_settings(overrides: dict | None = None) -> Settings:
         rabbit_management_uri=pick("rabbit_management_uri", "http://guest:guest@127.0.0.1:15672"),
         gateway_host=pick("gateway_host", "127.0.0.1"),
         gateway_port=int(pick("gateway_port", "8000")),
-        secret_key=overrides.get("secret_key") or _secret_key(var_dir),
+        secret_key=overrides.get("secret_key") or _generated_key(var_dir, "secret_key"),
+        data_key=overrides.get("data_key") or _generated_key(var_dir, "data_key"),
         token_ttl_seconds=int(pick("token_ttl_seconds", str(12 * 3600))),
         relay_batch_size=int(pick("relay_batch_size", "200")),
         relay_idle_seconds=float(pick("relay_idle_seconds", "0.5")),

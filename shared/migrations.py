@@ -26,7 +26,7 @@ def upgrade(engine: sa.Engine, script_location: Path) -> None:
     config = alembic_config(script_location)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")  # areas may branch off the first revision
 
 
 def run_env(target_metadata) -> None:

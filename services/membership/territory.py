@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from services.membership.domain import territory as rules
 from services.membership.models import TerritoryCodeAlias, TerritoryNode
-from services.membership.schemas import (
+from services.membership.schemas.territory import (
     DescendantsQuerySchema,
     MergeSchema,
     NodeCreateSchema,

@@ -1,4 +1,4 @@
-"""Events produced by the membership service (it owns the territory, people and organisations)."""
+"""Territory events: nodes created and renamed, communities merged."""
 from marshmallow import Schema, fields, validate
 
 from shared.events.registry import event_type

@@ -1,26 +1,14 @@
-"""The membership service's tables."""
+"""The territory tree's tables."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.events.inbox import InboxMixin
-from shared.events.outbox import OutboxMixin, utcnow
+from services.membership.models.base import Base
+from shared.events.outbox import utcnow
 from shared.sqltypes import UtcDateTime
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class OutboxMessage(OutboxMixin, Base):
-    pass
-
-
-class InboxEntry(InboxMixin, Base):
-    pass
 
 
 class TerritoryNode(Base):

@@ -1,0 +1,1 @@
+"""Membership's nameko entrypoints, one mixin per area; ``service.py`` composes them."""

@@ -1,0 +1,9 @@
+"""The membership service's tables: one module per area, all on one declarative ``Base``.
+
+Importing this package imports every area, so ``Base.metadata`` is whole (Alembic and the
+Database provider rely on that).
+"""
+from services.membership.models.base import Base, InboxEntry, OutboxMessage
+from services.membership.models.territory import TerritoryCodeAlias, TerritoryNode
+
+__all__ = ["Base", "InboxEntry", "OutboxMessage", "TerritoryCodeAlias", "TerritoryNode"]
