@@ -2,12 +2,15 @@
 from nameko.dependency_providers import Config
 
 from gateway.routes.operations import OperationsRoutes
+from gateway.routes.organisations import OrganisationRoutes
+from gateway.routes.residents import ResidentRoutes
 from gateway.routes.territory import TerritoryRoutes
+from gateway.routes.volunteers import VolunteerRoutes
 from shared.context import Caller
 from shared.rpc import ServiceRpc
 
 
-class GatewayService(OperationsRoutes, TerritoryRoutes):
+class GatewayService(OperationsRoutes, OrganisationRoutes, ResidentRoutes, TerritoryRoutes, VolunteerRoutes):
     name = "gateway"
 
     config = Config()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 
 import eventlet
 from nameko.amqp.publish import Publisher
@@ -21,10 +22,11 @@ from nameko.constants import (
 )
 from nameko.events import SERVICE_POOL, EventHandler
 from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
+from sqlalchemy.exc import IntegrityError
 
 from shared.config import settings_from_container
 from shared.db import UnitOfWork, finish_units_of_work
-from shared.errors import DomainError
+from shared.errors import Conflict, DomainError
 from shared.events.amqp import ConfirmedPublisher
 from shared.events.deadletter import attempts_so_far, dead_letter, retry_later
 from shared.events.registry import InvalidEvent, read_envelope
@@ -60,11 +62,23 @@ class ReplyingRpcConsumer(RpcConsumer):
         return result, exc_info
 
 
+def _as_conflict(exc_info):
+    """A uniqueness race lost at a flush inside the use case is a 409, as at the commit."""
+    if exc_info is not None and isinstance(exc_info[1], IntegrityError):
+        try:
+            raise Conflict("the change conflicts with existing data; reload and try again") \
+                from exc_info[1]
+        except Conflict:
+            return sys.exc_info()
+    return exc_info
+
+
 class CommittingRpc(Rpc):
     rpc_consumer = ReplyingRpcConsumer()
 
     def handle_result(self, message, worker_ctx, result, exc_info):
         result, exc_info = finish_units_of_work(worker_ctx, result, exc_info)
+        exc_info = _as_conflict(exc_info)
         return super().handle_result(message, worker_ctx, result, exc_info)
 
 

@@ -1,7 +1,10 @@
 """The membership service: its database, and the entrypoints of each area, composed."""
 from pathlib import Path
 
+from services.membership.entrypoints.organisations import OrganisationEntrypoints
+from services.membership.entrypoints.residents import ResidentEntrypoints
 from services.membership.entrypoints.territory import TerritoryEntrypoints
+from services.membership.entrypoints.volunteers import VolunteerEntrypoints
 from services.membership.models import Base
 from shared.context import Caller
 from shared.db import Database
@@ -10,7 +13,8 @@ from shared.health import HealthMixin
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class MembershipService(TerritoryEntrypoints, HealthMixin):
+class MembershipService(OrganisationEntrypoints, ResidentEntrypoints, TerritoryEntrypoints,
+                        VolunteerEntrypoints, HealthMixin):
     name = "membership"
 
     db = Database(Base, MIGRATIONS)

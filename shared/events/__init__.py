@@ -2,4 +2,5 @@
 
 Importing this package registers every event type the platform knows (one module per producer).
 """
+import shared.events.volunteer_hours  # noqa: F401  (the volunteer-hours contract)
 from shared.events import membership  # noqa: F401  (registers membership's event types)

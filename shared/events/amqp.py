@@ -39,6 +39,11 @@ class ConfirmedPublisher:
             self._declared = set()
         return self._producer
 
+    def connect(self) -> None:
+        """Open the connection now rather than at the first publish."""
+        with self._lock:
+            self._ensure()
+
     def reset(self) -> None:
         if self._connection is not None:
             try:

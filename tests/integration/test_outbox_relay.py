@@ -45,9 +45,13 @@ def test_two_relays_at_once_publish_every_event_exactly_once(service_db, rabbit_
     relays = [OutboxRelay(service_db.session_factory, service_db.outbox_model,
                           rabbit_config["AMQP_URI"], batch_size=7) for _ in range(2)]
 
+    for relay in relays:  # connected before the race starts, so neither has a head start
+        relay.publisher.connect()
+        relay.pending()
+
     def drain_outbox(relay):
         while relay.relay_once():
-            eventlet.sleep(0)
+            eventlet.sleep(0.001)
 
     threads = [eventlet.spawn(drain_outbox, relay) for relay in relays]
     for thread in threads:

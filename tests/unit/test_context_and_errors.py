@@ -79,3 +79,18 @@ def test_a_nul_character_anywhere_in_input_is_refused_naming_the_field():
     with pytest.raises(InvalidInput) as refused:
         load(Named, {"name": "西关\x00社区"})
     assert refused.value.field == "name"
+
+
+def test_a_uniqueness_race_lost_inside_a_use_case_reaches_the_caller_as_a_conflict():
+    import sys
+
+    from sqlalchemy.exc import IntegrityError
+
+    from shared.entrypoints import _as_conflict
+
+    try:
+        raise IntegrityError("INSERT …", {}, Exception("UNIQUE constraint failed"))
+    except IntegrityError:
+        converted = _as_conflict(sys.exc_info())
+    assert isinstance(converted[1], Conflict) and converted[1].status == 409
+    assert _as_conflict(None) is None

@@ -1,2 +1,7 @@
 """Events produced by the membership service, one module per area."""
-from shared.events.membership import territory  # noqa: F401  (registers the event types)
+from shared.events.membership import (
+    organisations,  # noqa: F401
+    residents,  # noqa: F401
+    territory,  # noqa: F401  (registers the event types)
+    volunteers,  # noqa: F401
+)
