@@ -76,10 +76,20 @@ def cmd_apikey(args, settings) -> int:
 
 def cmd_seed(args, settings) -> int:
     from services.membership import demo
+    from shared.personal_data import PersonalData
 
     database = _membership_database(settings)
     with database.transaction("membership") as uow:
         created = demo.seed(uow)
+    personal = PersonalData(settings.data_key)
+
+    def progress(message: str) -> None:
+        print(f"seeding {message}", file=sys.stderr, flush=True)
+
+    for plan in demo.COMMUNITIES:  # one transaction per community
+        with database.transaction("membership") as uow:
+            for kind, count in demo.seed_community(uow, personal, plan, progress).items():
+                created[kind] = created.get(kind, 0) + count
     print(json.dumps({"created": created}, ensure_ascii=False))
     return 0
 

@@ -1,14 +1,30 @@
 """Demo data: Licheng district 鲤城区 (350502), its six streets, 77 communities, a few grids each.
 
 Street names and the district's figures are the seeds'; community names are invented (two of
-them are named after the seeds' Xiguan 西关 and Yongfeng 永丰, whose people arrive later).
+them are named after the seeds' Xiguan 西关 and Yongfeng 永丰, and get people: see below).
 Seeding goes through the same use cases as the API, so every node is also an event; nodes
 that exist are left alone, so seeding twice adds nothing.
 """
 from __future__ import annotations
 
-from services.membership import territory
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from services.membership import organisations, territory, volunteers
+from services.membership.domain import residents as rules
+from services.membership.models import (
+    Household,
+    PartyOrganisation,
+    Resident,
+    ResidentFlag,
+    TerritoryNode,
+)
+from services.membership.models.volunteers import Volunteer, VolunteerTeam
 from shared.db import UnitOfWork
+from shared.personal_data import PersonalData, check_digit, mask_id_number
 
 DISTRICT = ("350502", "鲤城区")
 STREETS = [
@@ -52,4 +68,360 @@ def seed(uow: UnitOfWork) -> dict:
         territory.create_node(uow, {"level": level, "code": code, "name": name,
                                     "parent_code": parent_code})
         created[level] = created.get(level, 0) + 1
+    return created
+
+
+# --- people of Xiguan and Yongfeng ---------------------------------------------------------
+#
+# Two communities shaped like the seeds': Xiguan 西关 (2,189 households, 5,816 residents, 5 party
+# branches) and Yongfeng 永丰 (86 minimum-allowance households with 209 persons, 5 branches with
+# 16 groups, 6 volunteer teams). Names, addresses and phone numbers are invented; ID numbers are
+# valid (Licheng's area code 350502, a real birth date, the right check digit). Everything comes
+# from a random generator seeded per community, with ages counted from a fixed day, so every run
+# plans the same people: those whose ID number (its keyed hash) is registered already, the
+# households whose address is recorded already and the organisations whose name exists already
+# are left alone, so seeding twice adds nothing. Rows are written in batches of households; every
+# one still raises its event through the outbox, as the API would.
+
+SURNAMES = ("陈林黄王吴李张蔡郑许洪庄苏杨施刘曾翁柯颜肖傅欧谢卢粘龚郭丁潘董尤骆江何戴")
+MALE_GIVEN = ("志明", "建华", "国栋", "文辉", "伟强", "振兴", "家豪", "俊杰", "明哲", "永福",
+              "天佑", "宏图", "金水", "清源", "泉生", "荣华", "子轩", "浩然", "思远", "承志",
+              "德胜", "海峰", "晓东", "嘉伟", "锦程", "培元", "福来", "少华", "昭明", "东升")
+FEMALE_GIVEN = ("秀英", "丽华", "美玲", "淑芬", "雅婷", "佳怡", "惠珍", "玉兰", "碧霞", "丽娟",
+                "婉清", "诗涵", "梓萱", "晓燕", "春梅", "桂香", "素琴", "月娥", "静怡", "雪芳",
+                "秋菊", "宝珠", "凤英", "丽云", "慧敏", "欣怡", "梦琪", "海燕", "金花", "巧玲")
+REFERENCE_DAY = date(2025, 12, 31)  # ages are counted from here, so every run plans alike
+AREA = "350502"
+PROGRESS_EVERY = 500
+HOUSEHOLD_BATCH = 200
+
+
+@dataclass(frozen=True)
+class CommunityPlan:
+    code: str
+    name: str
+    seed: int
+    households: int
+    residents: int
+    roads: tuple[str, ...]
+    minimum_allowance: tuple[int, int] = (0, 0)  # (households, persons)
+    branches: tuple[tuple[str, int], ...] = ()  # (branch name, number of groups)
+    volunteer_teams: tuple[tuple[str, str], ...] = ()  # (team name, kind)
+    volunteers: int = 0
+
+
+COMMUNITIES = (
+    CommunityPlan(
+        code="350502001001", name="西关社区", seed=350502001001, households=2189, residents=5816,
+        roads=("西街", "象峰巷", "打锡巷", "甲第巷", "新华北路", "裴巷"),
+        minimum_allowance=(31, 74),
+        branches=(("西关社区第一党支部", 0), ("西关社区第二党支部", 0),
+                  ("西关社区第三党支部", 0), ("西关社区离退休党支部", 0),
+                  ("西关社区非公企业联合党支部", 0))),
+    CommunityPlan(
+        code="350502001002", name="永丰社区", seed=350502001002, households=1624,
+        residents=4318, roads=("永丰路", "后茂巷", "田安路", "温陵北路", "永福里"),
+        minimum_allowance=(86, 209),
+        branches=(("永丰社区第一党支部", 4), ("永丰社区第二党支部", 3),
+                  ("永丰社区第三党支部", 3), ("永丰社区老年党支部", 3),
+                  ("永丰社区流动党员党支部", 3)),
+        volunteer_teams=(("永丰平安巡逻队", "patrol"), ("永丰助残志愿服务队", "disability_help"),
+                         ("永丰爱心助老队", "elderly_care"), ("永丰文明劝导队", "culture"),
+                         ("永丰环境美化队", "environment"), ("永丰义诊志愿队", "medical")),
+        volunteers=180),
+)
+
+
+@dataclass
+class PlannedResident:
+    name: str
+    birth_date: date
+    gender: str
+    id_number: str
+    phone: str | None
+    residence: str
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PlannedHousehold:
+    grid_code: str
+    address: str
+    members: list[PlannedResident]
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _household_sizes(rng: random.Random, households: int, residents: int) -> list[int]:
+    sizes = rng.choices((1, 2, 3, 4, 5, 6), weights=(17, 30, 27, 16, 7, 3), k=households)
+    while sum(sizes) > residents:
+        i = rng.randrange(households)
+        if sizes[i] > 1:
+            sizes[i] -= 1
+    while sum(sizes) < residents:
+        i = rng.randrange(households)
+        if sizes[i] < 6:
+            sizes[i] += 1
+    return sizes
+
+
+def _minimum_allowance_sizes(count: int, persons: int) -> list[int]:
+    """Sizes of ``count`` households of 2 or 3 persons adding up to ``persons``."""
+    threes = persons - 2 * count
+    if not 0 <= threes <= count:
+        raise ValueError("minimum allowance households must have 2 or 3 persons each")
+    return [3] * threes + [2] * (count - threes)
+
+
+class _Planner:
+    def __init__(self, plan: CommunityPlan, grids: list[str]):
+        self.plan = plan
+        self.grids = grids
+        self.rng = random.Random(plan.seed)
+        self.used_ids: set[str] = set()
+
+    def person(self, age: int, gender: str, surname: str | None = None) -> PlannedResident:
+        rng = self.rng
+        born = _years_before(REFERENCE_DAY, age) - timedelta(days=rng.randrange(365))
+        while True:
+            sequence = rng.randrange(0, 100) * 10 + rng.choice(
+                (1, 3, 5, 7, 9) if gender == "male" else (0, 2, 4, 6, 8))
+            first17 = f"{AREA}{born:%Y%m%d}{sequence:03d}"
+            number = first17 + check_digit(first17)
+            if number not in self.used_ids:
+                self.used_ids.add(number)
+                break
+        given = rng.choice(MALE_GIVEN if gender == "male" else FEMALE_GIVEN)
+        name = (surname or rng.choice(SURNAMES)) + given
+        phone = None
+        if age >= 14 and rng.random() < 0.9:
+            phone = rng.choice(("139", "138", "136", "159", "188", "135", "177")) + \
+                f"{rng.randrange(10 ** 8):08d}"
+        residence = "floating" if rng.random() < 0.12 else "registered"
+        return PlannedResident(name, born, gender, number, phone, residence)
+
+    def household(self, number: int, size: int) -> PlannedHousehold:
+        rng = self.rng
+        grid = self.grids[number % len(self.grids)]
+        road = self.plan.roads[number % len(self.plan.roads)]
+        address = f"{road}{number // len(self.plan.roads) + 1}号"
+        if size > 2 or rng.random() < 0.4:
+            address += f"{rng.randrange(1, 7)}0{rng.randrange(1, 5)}室"
+        surname = rng.choice(SURNAMES)
+        if size == 1:
+            head_age = rng.choice((rng.randrange(22, 60), rng.randrange(60, 95)))
+        else:
+            head_age = rng.randrange(28, 86)
+        head_gender = rng.choice(("male", "female"))
+        members = [self.person(head_age, head_gender, surname)]
+        if size >= 2:
+            spouse_gender = "female" if head_gender == "male" else "male"
+            spouse_age = max(20, min(95, head_age + rng.randrange(-5, 6)))
+            members.append(self.person(spouse_age, spouse_gender))
+        for _ in range(size - 2):
+            child_age = max(0, head_age - rng.randrange(22, 36))
+            if head_age < 45 and rng.random() < 0.25:  # a grandparent living with them
+                child_age = min(95, head_age + rng.randrange(24, 32))
+            members.append(self.person(child_age, rng.choice(("male", "female")),
+                                       surname if child_age < head_age else None))
+        self._flag(members)
+        return PlannedHousehold(grid, address, members)
+
+    def _flag(self, members: list[PlannedResident]) -> None:
+        rng = self.rng
+        for person in members:
+            age = rules.age_on(person.birth_date, REFERENCE_DAY)
+            if len(members) == 1 and age >= 65 and rng.random() < 0.6:
+                person.flags.append("elderly_living_alone")
+            if rng.random() < 0.02:
+                person.flags.append("disabled")
+            if age >= 55 and rng.random() < 0.12:
+                person.flags.append("chronically_ill")
+            if person.gender == "male" and 35 <= age <= 80 and rng.random() < 0.03:
+                person.flags.append("veteran")
+            if 30 <= age <= 59 and rng.random() < 0.02:
+                person.flags.append("laid_off")
+            if person.residence == "floating":
+                person.flags.append("floating")
+
+    def households(self) -> list[PlannedHousehold]:
+        plan = self.plan
+        special = _minimum_allowance_sizes(*plan.minimum_allowance) \
+            if plan.minimum_allowance[0] else []
+        sizes = _household_sizes(self.rng, plan.households - len(special),
+                                 plan.residents - sum(special))
+        picked = set(self.rng.sample(range(plan.households), len(special)))
+        planned, special_left, others = [], list(special), iter(sizes)
+        for number in range(plan.households):
+            allowance = number in picked
+            household = self.household(number, special_left.pop() if allowance
+                                       else next(others))
+            if allowance:
+                for person in household.members:
+                    person.flags.append("minimum_allowance")
+            planned.append(household)
+        return planned
+
+
+def _ids_registered(uow: UnitOfWork, hashes: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(hashes), 500):
+        found.update(uow.session.scalars(select(Resident.id_number_hash).where(
+            Resident.id_number_hash.in_(hashes[start:start + 500]))))
+    return found
+
+
+def _count(created: dict, key: str, n: int = 1) -> None:
+    if n:
+        created[key] = created.get(key, 0) + n
+
+
+def _seed_people(uow: UnitOfWork, personal: PersonalData, plan: CommunityPlan, grids: list[str],
+                 created: dict, progress) -> None:
+    """Households (the first member registered is the representative), residents, flags."""
+    planned = _Planner(plan, grids).households()
+    hash_of = {person.id_number: personal.id_hash(person.id_number)
+               for household in planned for person in household.members}
+    registered = _ids_registered(uow, list(hash_of.values()))
+    existing_households = {
+        (row.grid_code, row.address): row.id for row in uow.session.execute(
+            select(Household.grid_code, Household.address, Household.id)
+            .where(Household.grid_code.like(f"{plan.code}%")))}
+    actor = uow.caller.actor if uow.caller else "system"
+    done = 0
+    for start in range(0, len(planned), HOUSEHOLD_BATCH):
+        batch = planned[start:start + HOUSEHOLD_BATCH]
+        new_households = []
+        for household in batch:
+            if (household.grid_code, household.address) not in existing_households:
+                row = Household(address=household.address, grid_code=household.grid_code,
+                                learning_family=False, civilised_family=False)
+                new_households.append((household, row))
+                uow.session.add(row)
+        uow.session.flush()
+        for household, row in new_households:
+            existing_households[(household.grid_code, household.address)] = row.id
+            uow.emit("membership.household_created", {
+                "household_id": row.id, "grid_code": row.grid_code, "designations": []},
+                org_code=row.grid_code)
+        _count(created, "household", len(new_households))
+        new_residents = []
+        for household in batch:
+            household_id = existing_households[(household.grid_code, household.address)]
+            for person in household.members:
+                id_hash = hash_of[person.id_number]
+                if id_hash in registered:
+                    continue
+                registered.add(id_hash)
+                row = Resident(
+                    name=person.name, gender=person.gender, birth_date=person.birth_date,
+                    id_number_hash=id_hash, id_number_sealed=personal.seal(person.id_number),
+                    id_number_masked=mask_id_number(person.id_number), phone=person.phone,
+                    address=household.address, grid_code=household.grid_code,
+                    household_id=household_id, residence=person.residence, status="active")
+                new_residents.append((person, row))
+                uow.session.add(row)
+        uow.session.flush()
+        representatives = {}
+        for person, row in new_residents:
+            uow.emit("membership.resident_registered", {
+                "resident_id": row.id, "grid_code": row.grid_code,
+                "household_id": row.household_id, "residence": row.residence,
+                "gender": row.gender, "birth_date": row.birth_date.isoformat()},
+                org_code=row.grid_code)
+            uow.emit("membership.household_member_added", {
+                "household_id": row.household_id, "grid_code": row.grid_code,
+                "resident_id": row.id}, org_code=row.grid_code)
+            representatives.setdefault(row.household_id, row.id)
+            for flag in person.flags:
+                since = max(person.birth_date, date(2020, 1, 1))
+                uow.session.add(ResidentFlag(resident_id=row.id, flag=flag, set_on=since,
+                                             set_reason="demo data", set_by=actor))
+                uow.emit("membership.resident_flagged", {
+                    "resident_id": row.id, "grid_code": row.grid_code, "flag": flag,
+                    "restricted": False, "on": since.isoformat(), "reason": "demo data"},
+                    org_code=row.grid_code)
+                _count(created, "resident_flag")
+        for _household, row in new_households:
+            if row.id in representatives:
+                row.representative_id = representatives[row.id]
+        uow.session.flush()
+        _count(created, "resident", len(new_residents))
+        before, done = done, done + sum(len(h.members) for h in batch)
+        if progress and (done // PROGRESS_EVERY != before // PROGRESS_EVERY
+                         or done == plan.residents):
+            progress(f"{plan.name}: {done} of {plan.residents} residents")
+
+
+def _seed_party(uow: UnitOfWork, plan: CommunityPlan, created: dict) -> None:
+    """The street working committee, the community's party committee, its branches, groups."""
+    def ensure(kind, name, org_code, parent_id):
+        found = uow.session.scalar(select(PartyOrganisation.id).where(
+            PartyOrganisation.org_code == org_code, PartyOrganisation.name == name))
+        if found is not None:
+            return found
+        org = organisations.create_party_org(uow, {
+            "kind": kind, "name": name, "org_code": org_code, "parent_id": parent_id,
+            "founded_on": "2008-07-01"})
+        _count(created, "party_organisation")
+        return org["id"]
+
+    street_code = plan.code[:9]
+    street_name = next(name for code, name, _ in STREETS if code == street_code)
+    street = ensure("street_working_committee", f"{street_name}党工委", street_code, None)
+    committee = ensure("community_party_committee", f"{plan.name}党委", plan.code, street)
+    for branch_name, groups in plan.branches:
+        branch = ensure("branch", branch_name, plan.code, committee)
+        for number in range(1, groups + 1):
+            ensure("group", f"{branch_name}第{number}党小组", plan.code, branch)
+
+
+def _seed_volunteers(uow: UnitOfWork, plan: CommunityPlan, created: dict) -> None:
+    if not plan.volunteer_teams:
+        return
+    teams = []
+    for name, kind in plan.volunteer_teams:
+        team_id = uow.session.scalar(select(VolunteerTeam.id).where(
+            VolunteerTeam.community_code == plan.code, VolunteerTeam.name == name))
+        if team_id is None:
+            team_id = volunteers.create_team(uow, {"community_code": plan.code, "name": name,
+                                                   "kind": kind})["id"]
+            _count(created, "volunteer_team")
+        teams.append(team_id)
+    adults = list(uow.session.scalars(
+        select(Resident.id).where(Resident.grid_code.like(f"{plan.code}%"),
+                                  Resident.birth_date <= _years_before(REFERENCE_DAY, 18),
+                                  Resident.birth_date > _years_before(REFERENCE_DAY, 70))
+        .order_by(Resident.id_number_hash).limit(plan.volunteers)))
+    enrolled = {row.resident_id: row.id for row in uow.session.execute(
+        select(Volunteer.resident_id, Volunteer.id).where(Volunteer.resident_id.in_(adults)))}
+    skills = ("first aid", "patrol", "caregiving", "calligraphy", "tea art", "plumbing",
+              "Minnan opera", "counselling")
+    for number, resident_id in enumerate(adults):
+        if resident_id in enrolled:
+            continue
+        volunteer = volunteers.enrol_volunteer(uow, {
+            "resident_id": resident_id, "skills": [skills[number % len(skills)]]})
+        volunteers.join_team(uow, teams[number % len(teams)], {"volunteer_id": volunteer["id"]})
+        _count(created, "volunteer")
+
+
+def seed_community(uow: UnitOfWork, personal: PersonalData, plan: CommunityPlan,
+                   progress=None) -> dict:
+    """The people, party organisations and volunteers of one demo community (what exists is
+    left alone); returns how many rows were created per kind."""
+    created: dict[str, int] = {}
+    grids = sorted(uow.session.scalars(select(TerritoryNode.code).where(
+        TerritoryNode.parent_code == plan.code, TerritoryNode.level == "grid",
+        TerritoryNode.status == "active")))
+    if not grids:
+        return created
+    _seed_people(uow, personal, plan, grids, created, progress)
+    _seed_party(uow, plan, created)
+    _seed_volunteers(uow, plan, created)
     return created

@@ -1,7 +1,9 @@
 """The membership service: its database, and the entrypoints of each area, composed."""
 from pathlib import Path
 
+from services.membership.entrypoints.imports import ImportEntrypoints
 from services.membership.entrypoints.organisations import OrganisationEntrypoints
+from services.membership.entrypoints.party_members import PartyMemberEntrypoints
 from services.membership.entrypoints.residents import ResidentEntrypoints
 from services.membership.entrypoints.territory import TerritoryEntrypoints
 from services.membership.entrypoints.volunteers import VolunteerEntrypoints
@@ -13,7 +15,8 @@ from shared.health import HealthMixin
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class MembershipService(OrganisationEntrypoints, ResidentEntrypoints, TerritoryEntrypoints,
+class MembershipService(ImportEntrypoints, PartyMemberEntrypoints,
+                        OrganisationEntrypoints, ResidentEntrypoints, TerritoryEntrypoints,
                         VolunteerEntrypoints, HealthMixin):
     name = "membership"
 

@@ -5,6 +5,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -111,8 +112,15 @@ def test_help(linli, command):
 def test_seed_twice_creates_the_demo_district_once(linli, tmp_path):
     import json
 
-    first = json.loads(linli("seed").stdout)
-    assert first == {"created": {"district": 1, "street": 6, "community": 77, "grid": 308}}
+    started = time.monotonic()
+    seeded = linli("seed")
+    assert time.monotonic() - started < 45, "linli run seeds on start: it must stay quick"
+    first = json.loads(seeded.stdout)
+    people = {"household": 2189 + 1624, "resident": 5816 + 4318, "party_organisation": 29,
+              "volunteer_team": 6, "volunteer": 180}
+    assert first["created"] == {"district": 1, "street": 6, "community": 77, "grid": 308,
+                                **people, "resident_flag": first["created"]["resident_flag"]}
+    assert "seeding 西关社区: 5816 of 5816 residents" in seeded.stderr  # and on the way
     second = json.loads(linli("seed").stdout)
     assert second == {"created": {}}
 
@@ -126,7 +134,50 @@ def test_seed_twice_creates_the_demo_district_once(linli, tmp_path):
                              "ORDER BY code").fetchall()
     assert counts == {"district": 1, "street": 6, "community": 77, "grid": 308}
     assert total == codes == 392
-    assert events == 392, "one territory_node_created per node, none for the second run"
+    nodes = 392  # one territory_node_created per node
+    people = (people["household"] + 2 * people["resident"]  # registered, member added
+              + first["created"]["resident_flag"] + 29  # flagged; party organisations
+              + 6 + 2 * 180)  # teams; volunteers enrolled and joined
+    assert events == nodes + people, "an event per change, none for the second run"
     assert streets == [("350502001", "江南街道"), ("350502002", "浮桥街道"),
                        ("350502003", "开元街道"), ("350502004", "鲤中街道"),
                        ("350502005", "海滨街道"), ("350502006", "临江街道")]
+
+
+def test_the_demo_people_are_shaped_like_xiguan_and_yongfeng(linli, tmp_path):
+    """Counts per community, the minimum-allowance households, the party tree, the volunteer
+    teams; every ID number valid (unsealed with the var dir's data key) and from Licheng."""
+    from shared.personal_data import PersonalData, parse_id_number
+
+    linli("seed")
+    var = tmp_path / "var"
+    personal = PersonalData((var / "data_key").read_text().strip())
+    with sqlite3.connect(var / "membership.db") as db:
+        people = dict((code, (residents, households)) for code, residents, households in
+                      db.execute("SELECT substr(grid_code, 1, 12), count(*), "
+                                 "count(DISTINCT household_id) FROM residents GROUP BY 1"))
+        allowance = db.execute(
+            "SELECT count(*), count(DISTINCT r.household_id) FROM resident_flags f JOIN "
+            "residents r ON r.id = f.resident_id WHERE f.flag = 'minimum_allowance' AND "
+            "r.grid_code LIKE '350502001002%'").fetchone()
+        alone = db.execute("SELECT count(*) FROM resident_flags WHERE flag = "
+                           "'elderly_living_alone'").fetchone()[0]
+        grids = db.execute("SELECT count(DISTINCT grid_code) FROM residents").fetchone()[0]
+        party = dict(((kind, code), n) for kind, code, n in db.execute(
+            "SELECT kind, org_code, count(*) FROM party_organisations GROUP BY 1, 2"))
+        teams = db.execute("SELECT count(*) FROM volunteer_teams WHERE community_code = "
+                           "'350502001002'").fetchone()[0]
+        sealed = [row[0] for row in db.execute(
+            "SELECT id_number_sealed FROM residents ORDER BY id LIMIT 2000")]
+        masked = db.execute("SELECT id_number_masked FROM residents LIMIT 1").fetchone()[0]
+    assert people == {"350502001001": (5816, 2189), "350502001002": (4318, 1624)}
+    assert allowance == (209, 86)
+    assert 0.005 < alone / 10134 < 0.05
+    assert grids == 4 + 5
+    assert party[("branch", "350502001001")] == party[("branch", "350502001002")] == 5
+    assert party[("group", "350502001002")] == 16
+    assert teams == 6
+    numbers = [parse_id_number(personal.unseal(s)) for s in sealed]
+    assert all(n.value.startswith("350502") for n in numbers)
+    assert all(1925 < n.birth_date.year <= 2025 for n in numbers)
+    assert masked.startswith("3505**********")
