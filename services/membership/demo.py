@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from services.membership import organisations, territory, volunteers
+from services.membership import organisations, party_members, territory, volunteers
 from services.membership.domain import residents as rules
 from services.membership.models import (
     Household,
@@ -22,6 +22,7 @@ from services.membership.models import (
     ResidentFlag,
     TerritoryNode,
 )
+from services.membership.models.party_members import PartyMember
 from services.membership.models.volunteers import Volunteer, VolunteerTeam
 from shared.db import UnitOfWork
 from shared.personal_data import PersonalData, check_digit, mask_id_number
@@ -74,8 +75,9 @@ def seed(uow: UnitOfWork) -> dict:
 # --- people of Xiguan and Yongfeng ---------------------------------------------------------
 #
 # Two communities shaped like the seeds': Xiguan 西关 (2,189 households, 5,816 residents, 5 party
-# branches) and Yongfeng 永丰 (86 minimum-allowance households with 209 persons, 5 branches with
-# 16 groups, 6 volunteer teams). Names, addresses and phone numbers are invented; ID numbers are
+# branches, 193 party members) and Yongfeng 永丰 (86 minimum-allowance households with 209
+# persons, 5 branches with 16 groups, 151 retired + 340 in-service party members, 6 volunteer
+# teams). Names, addresses and phone numbers are invented; ID numbers are
 # valid (Licheng's area code 350502, a real birth date, the right check digit). Everything comes
 # from a random generator seeded per community, with ages counted from a fixed day, so every run
 # plans the same people: those whose ID number (its keyed hash) is registered already, the
@@ -108,6 +110,7 @@ class CommunityPlan:
     branches: tuple[tuple[str, int], ...] = ()  # (branch name, number of groups)
     volunteer_teams: tuple[tuple[str, str], ...] = ()  # (team name, kind)
     volunteers: int = 0
+    party_members: tuple[tuple[str, int], ...] = ()  # (category, how many)
 
 
 COMMUNITIES = (
@@ -117,7 +120,8 @@ COMMUNITIES = (
         minimum_allowance=(31, 74),
         branches=(("西关社区第一党支部", 0), ("西关社区第二党支部", 0),
                   ("西关社区第三党支部", 0), ("西关社区离退休党支部", 0),
-                  ("西关社区非公企业联合党支部", 0))),
+                  ("西关社区非公企业联合党支部", 0)),
+        party_members=(("resident", 82), ("retired", 71), ("in_service", 32), ("mobile", 8))),
     CommunityPlan(
         code="350502001002", name="永丰社区", seed=350502001002, households=1624,
         residents=4318, roads=("永丰路", "后茂巷", "田安路", "温陵北路", "永福里"),
@@ -128,7 +132,8 @@ COMMUNITIES = (
         volunteer_teams=(("永丰平安巡逻队", "patrol"), ("永丰助残志愿服务队", "disability_help"),
                          ("永丰爱心助老队", "elderly_care"), ("永丰文明劝导队", "culture"),
                          ("永丰环境美化队", "environment"), ("永丰义诊志愿队", "medical")),
-        volunteers=180),
+        volunteers=180,
+        party_members=(("retired", 151), ("in_service", 340))),
 )
 
 
@@ -358,8 +363,9 @@ def _seed_people(uow: UnitOfWork, personal: PersonalData, plan: CommunityPlan, g
             progress(f"{plan.name}: {done} of {plan.residents} residents")
 
 
-def _seed_party(uow: UnitOfWork, plan: CommunityPlan, created: dict) -> None:
-    """The street working committee, the community's party committee, its branches, groups."""
+def _seed_party(uow: UnitOfWork, plan: CommunityPlan, created: dict) -> list[tuple[int, list[int]]]:
+    """The street working committee, the community's party committee, its branches, groups;
+    returns each branch's id with its groups' ids."""
     def ensure(kind, name, org_code, parent_id):
         found = uow.session.scalar(select(PartyOrganisation.id).where(
             PartyOrganisation.org_code == org_code, PartyOrganisation.name == name))
@@ -375,10 +381,51 @@ def _seed_party(uow: UnitOfWork, plan: CommunityPlan, created: dict) -> None:
     street_name = next(name for code, name, _ in STREETS if code == street_code)
     street = ensure("street_working_committee", f"{street_name}党工委", street_code, None)
     committee = ensure("community_party_committee", f"{plan.name}党委", plan.code, street)
+    branches = []
     for branch_name, groups in plan.branches:
         branch = ensure("branch", branch_name, plan.code, committee)
-        for number in range(1, groups + 1):
-            ensure("group", f"{branch_name}第{number}党小组", plan.code, branch)
+        branches.append((branch, [ensure("group", f"{branch_name}第{number}党小组", plan.code, branch)
+                                  for number in range(1, groups + 1)]))
+    return branches
+
+
+def _seed_party_members(uow: UnitOfWork, plan: CommunityPlan,
+                        branches: list[tuple[int, list[int]]], created: dict) -> None:
+    """Full members spread over the branches (and their groups): retired members from the
+    over-60s, the others from working age, in a fixed order so a second seed adds nothing."""
+    if not plan.party_members or not branches:
+        return
+    members = set(uow.session.scalars(select(PartyMember.resident_id)))
+    in_community = Resident.grid_code.like(f"{plan.code}%")
+    working_age = (Resident.birth_date <= _years_before(REFERENCE_DAY, 22),
+                   Resident.birth_date > _years_before(REFERENCE_DAY, 60))
+    retired_age = (Resident.birth_date <= _years_before(REFERENCE_DAY, 60),
+                   Resident.birth_date > _years_before(REFERENCE_DAY, 90))
+
+    def candidates(ages) -> list[int]:
+        return list(uow.session.scalars(
+            select(Resident.id).where(in_community, Resident.status == "active", *ages)
+            .order_by(Resident.id_number_hash.desc())))
+
+    pools = {"retired": candidates(retired_age), "working": candidates(working_age)}
+    taken = {"retired": 0, "working": 0}
+    number = 0
+    for category, count in plan.party_members:
+        pool = "retired" if category == "retired" else "working"
+        chosen = pools[pool][taken[pool]:taken[pool] + count]
+        taken[pool] += count
+        for resident_id in chosen:
+            branch, groups = branches[number % len(branches)]
+            number += 1
+            if resident_id in members:
+                continue
+            party_members.register_member(uow, {
+                "resident_id": resident_id, "branch_id": branch,
+                "group_id": groups[number % len(groups)] if groups else None,
+                "category": category, "stage": "full",
+                "stage_since": _years_before(REFERENCE_DAY, 3 + number % 30).isoformat()})
+            members.add(resident_id)
+            _count(created, "party_member")
 
 
 def _seed_volunteers(uow: UnitOfWork, plan: CommunityPlan, created: dict) -> None:
@@ -422,6 +469,7 @@ def seed_community(uow: UnitOfWork, personal: PersonalData, plan: CommunityPlan,
     if not grids:
         return created
     _seed_people(uow, personal, plan, grids, created, progress)
-    _seed_party(uow, plan, created)
+    branches = _seed_party(uow, plan, created)
+    _seed_party_members(uow, plan, branches, created)
     _seed_volunteers(uow, plan, created)
     return created

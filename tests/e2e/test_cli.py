@@ -117,7 +117,7 @@ def test_seed_twice_creates_the_demo_district_once(linli, tmp_path):
     assert time.monotonic() - started < 45, "linli run seeds on start: it must stay quick"
     first = json.loads(seeded.stdout)
     people = {"household": 2189 + 1624, "resident": 5816 + 4318, "party_organisation": 29,
-              "volunteer_team": 6, "volunteer": 180}
+              "party_member": 193 + 491, "volunteer_team": 6, "volunteer": 180}
     assert first["created"] == {"district": 1, "street": 6, "community": 77, "grid": 308,
                                 **people, "resident_flag": first["created"]["resident_flag"]}
     assert "seeding 西关社区: 5816 of 5816 residents" in seeded.stderr  # and on the way
@@ -137,6 +137,7 @@ def test_seed_twice_creates_the_demo_district_once(linli, tmp_path):
     nodes = 392  # one territory_node_created per node
     people = (people["household"] + 2 * people["resident"]  # registered, member added
               + first["created"]["resident_flag"] + 29  # flagged; party organisations
+              + 193 + 491  # party members registered
               + 6 + 2 * 180)  # teams; volunteers enrolled and joined
     assert events == nodes + people, "an event per change, none for the second run"
     assert streets == [("350502001", "江南街道"), ("350502002", "浮桥街道"),
@@ -165,6 +166,9 @@ def test_the_demo_people_are_shaped_like_xiguan_and_yongfeng(linli, tmp_path):
         grids = db.execute("SELECT count(DISTINCT grid_code) FROM residents").fetchone()[0]
         party = dict(((kind, code), n) for kind, code, n in db.execute(
             "SELECT kind, org_code, count(*) FROM party_organisations GROUP BY 1, 2"))
+        members = dict(((code, category), n) for code, category, n in db.execute(
+            "SELECT substr(org_code, 1, 12), category, count(*) FROM party_members "
+            "WHERE stage = 'full' GROUP BY 1, 2"))
         teams = db.execute("SELECT count(*) FROM volunteer_teams WHERE community_code = "
                            "'350502001002'").fetchone()[0]
         sealed = [row[0] for row in db.execute(
@@ -176,6 +180,9 @@ def test_the_demo_people_are_shaped_like_xiguan_and_yongfeng(linli, tmp_path):
     assert grids == 4 + 5
     assert party[("branch", "350502001001")] == party[("branch", "350502001002")] == 5
     assert party[("group", "350502001002")] == 16
+    assert members == {("350502001001", "in_service"): 32, ("350502001001", "mobile"): 8,
+                       ("350502001001", "resident"): 82, ("350502001001", "retired"): 71,
+                       ("350502001002", "in_service"): 340, ("350502001002", "retired"): 151}
     assert teams == 6
     numbers = [parse_id_number(personal.unseal(s)) for s in sealed]
     assert all(n.value.startswith("350502") for n in numbers)
