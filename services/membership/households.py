@@ -6,7 +6,6 @@ from sqlalchemy import func, select
 from services.membership.domain import residents as rules
 from services.membership.models import Household, Resident
 from services.membership.residents import (
-    MAX_ROW_ID,
     after_id,
     find_grid,
     find_resident,
@@ -23,6 +22,7 @@ from services.membership.schemas.residents import (
 from shared.context import require_scope
 from shared.db import UnitOfWork
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.lookup import find_by_id
 from shared.pagination import page_of
 from shared.validation import load
 
@@ -59,16 +59,8 @@ def render_one(uow: UnitOfWork, household: Household) -> dict:
 
 def find_household(uow: UnitOfWork, household_id: int, field: str = "id",
                    for_update: bool = False) -> Household:
-    if not isinstance(household_id, int) or not 0 < household_id <= MAX_ROW_ID:
-        raise NotFound(f"{field}: no household has the id {household_id}", field=field)
-    query = select(Household).where(Household.id == household_id)
-    if for_update:
-        query = query.with_for_update()
-    household = uow.session.scalar(query)
-    if household is None:
-        raise NotFound(f"{field}: no household has the id {household_id}", field=field)
-    require_scope(uow.caller, household.grid_code, field)
-    return household
+    return find_by_id(uow, Household, household_id, code_column=Household.grid_code,
+                      what="household", field=field, for_update=for_update)
 
 
 def get_household(uow: UnitOfWork, household_id: int) -> dict:

@@ -35,6 +35,7 @@ from shared.context import CallerContext
 from shared.db import UnitOfWork
 from shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from shared.events.outbox import utcnow
+from shared.lookup import MAX_ROW_ID
 from shared.pagination import decode_cursor, page_of
 from shared.personal_data import PersonalData, check_phone, mask_id_number, parse_id_number
 from shared.validation import load
@@ -241,7 +242,7 @@ def work_batch(uow: UnitOfWork, personal: PersonalData, import_id: int,
 def find_import(uow: UnitOfWork, import_id: int) -> ResidentImport:
     rules.require_importer(uow.caller)
     job = None
-    if isinstance(import_id, int) and 0 < import_id <= residents.MAX_ROW_ID:
+    if isinstance(import_id, int) and 0 < import_id <= MAX_ROW_ID:
         job = uow.session.get(ResidentImport, import_id)
     if job is None or not uow.caller.can_see(job.scope):
         raise NotFound(f"id: no import has the id {import_id}", field="id")

@@ -30,6 +30,7 @@ from services.membership.territory import find_node
 from shared.context import require_scope
 from shared.db import UnitOfWork
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.lookup import MAX_ROW_ID, find_by_id
 from shared.pagination import decode_cursor, page_of
 from shared.personal_data import (
     PersonalData,
@@ -41,7 +42,6 @@ from shared.personal_data import (
 from shared.validation import load
 
 _resident_schema = ResidentSchema()
-MAX_ROW_ID = 2 ** 31 - 1
 
 
 def today() -> date:
@@ -99,16 +99,8 @@ def render_one(uow: UnitOfWork, resident: Resident) -> dict:
 def find_resident(uow: UnitOfWork, resident_id: int, field: str = "id",
                   for_update: bool = False) -> Resident:
     """The resident with this id, refused if it lies outside the caller's scope."""
-    if not isinstance(resident_id, int) or not 0 < resident_id <= MAX_ROW_ID:
-        raise NotFound(f"{field}: no resident has the id {resident_id}", field=field)
-    query = select(Resident).where(Resident.id == resident_id)
-    if for_update:
-        query = query.with_for_update()
-    resident = uow.session.scalar(query)
-    if resident is None:
-        raise NotFound(f"{field}: no resident has the id {resident_id}", field=field)
-    require_scope(uow.caller, resident.grid_code, field)
-    return resident
+    return find_by_id(uow, Resident, resident_id, code_column=Resident.grid_code,
+                      what="resident", field=field, for_update=for_update)
 
 
 def get_resident(uow: UnitOfWork, resident_id: int) -> dict:

@@ -40,6 +40,7 @@ from shared.db import UnitOfWork
 from shared.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from shared.events.outbox import utcnow
 from shared.events.registry import InvalidEvent
+from shared.lookup import find_by_id
 from shared.pagination import PageRequestSchema, decode_cursor, page_of
 from shared.validation import load
 
@@ -124,12 +125,9 @@ def _render_volunteer(uow: UnitOfWork, volunteer: Volunteer) -> dict:
 
 
 def _visible_volunteer(uow: UnitOfWork, volunteer_id, field: str = "id") -> Volunteer:
-    caller = _caller(uow)
-    volunteer = uow.session.get(Volunteer, volunteer_id) \
-        if isinstance(volunteer_id, int) and 0 < volunteer_id < 2**31 else None
-    if volunteer is None or not caller.can_see(volunteer.community_code):
-        raise NotFound(f"{field}: no volunteer {volunteer_id} in your scope", field=field)
-    return volunteer
+    _caller(uow)
+    return find_by_id(uow, Volunteer, volunteer_id, code_column=Volunteer.community_code,
+                      what="volunteer", field=field, hide_out_of_scope=True)
 
 
 def _store_skills(uow: UnitOfWork, volunteer_id: int, skills: list[str]) -> None:
@@ -240,12 +238,9 @@ def _render_teams(uow: UnitOfWork, teams: list[VolunteerTeam]) -> list[dict]:
 
 
 def _visible_team(uow: UnitOfWork, team_id, field: str = "id") -> VolunteerTeam:
-    caller = _caller(uow)
-    team = uow.session.get(VolunteerTeam, team_id) \
-        if isinstance(team_id, int) and 0 < team_id < 2**31 else None
-    if team is None or not caller.can_see(team.community_code):
-        raise NotFound(f"{field}: no volunteer team {team_id} in your scope", field=field)
-    return team
+    _caller(uow)
+    return find_by_id(uow, VolunteerTeam, team_id, code_column=VolunteerTeam.community_code,
+                      what="volunteer team", field=field, hide_out_of_scope=True)
 
 
 def create_team(uow: UnitOfWork, payload: dict) -> dict:

@@ -1,0 +1,34 @@
+"""Finding one row by its id, inside the caller's part of the territory."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from shared.context import require_scope
+from shared.errors import NotFound
+
+MAX_ROW_ID = 2 ** 31 - 1
+
+
+def find_by_id(uow, model, row_id, *, code_column, what: str, field: str = "id",
+               for_update: bool = False, hide_out_of_scope: bool = False):
+    """The ``model`` row with this id, refused when absent or outside the caller's scope.
+
+    ``code_column`` is the row's territory code. Out of scope is a 403 naming ``field``, or,
+    with ``hide_out_of_scope``, the same 404 as a missing row (so ids cannot be probed).
+    """
+    missing = NotFound(f"{field}: no {what} {row_id} in your scope", field=field)
+    if not isinstance(row_id, int) or isinstance(row_id, bool) or not 0 < row_id <= MAX_ROW_ID:
+        raise missing
+    query = select(model).where(model.id == row_id)
+    if for_update:
+        query = query.with_for_update()
+    row = uow.session.scalar(query)
+    if row is None:
+        raise missing
+    code = getattr(row, code_column.key)
+    if hide_out_of_scope:
+        if uow.caller is None or not uow.caller.can_see(code):
+            raise missing
+    else:
+        require_scope(uow.caller, code, field)
+    return row
