@@ -19,3 +19,4 @@ class GatewayService(ImportRoutes, PartyMemberRoutes,
     config = Config()
     caller = Caller()
     membership = ServiceRpc("membership")
+    tickets = ServiceRpc("tickets")

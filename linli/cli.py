@@ -32,12 +32,15 @@ def _gateway_database(settings):
     return database
 
 
-def _membership_database(settings):
-    from services.membership.models import Base
-    from services.membership.service import MIGRATIONS
+def _service_database(settings, name: str):
+    """One service's database, migrated to its newest revision."""
+    import importlib
+
     from shared.db import ServiceDatabase
 
-    database = ServiceDatabase(Base, settings.database_url("membership"), MIGRATIONS)
+    base = importlib.import_module(f"services.{name}.models").Base
+    migrations = importlib.import_module(f"services.{name}.service").MIGRATIONS
+    database = ServiceDatabase(base, settings.database_url(name), migrations)
     database.migrate()
     return database
 
@@ -78,7 +81,7 @@ def cmd_seed(args, settings) -> int:
     from services.membership import demo
     from shared.personal_data import PersonalData
 
-    database = _membership_database(settings)
+    database = _service_database(settings, "membership")
     with database.transaction("membership") as uow:
         created = demo.seed(uow)
     personal = PersonalData(settings.data_key)
@@ -96,7 +99,8 @@ def cmd_seed(args, settings) -> int:
 
 def cmd_migrate(args, settings) -> int:
     _gateway_database(settings).dispose()
-    _membership_database(settings).dispose()
+    for name in SERVICE_NAMES:
+        _service_database(settings, name).dispose()
     return 0
 
 

@@ -17,6 +17,7 @@ from shared.logs import configure_logging
 
 SERVICE_CLASSES = {
     "membership": "services.membership.service:MembershipService",
+    "tickets": "services.tickets.service:TicketsService",
     "gateway": "gateway.service:GatewayService",
 }
 DEMO_SCOPES = [

@@ -97,7 +97,7 @@ def settings(tmp_path, db_backend, request, free_port):
     urls = {}
     if db_backend == "postgres":
         make = request.getfixturevalue("make_postgres_database")
-        urls = {owner: make() for owner in ("membership", "gateway", "listener")}
+        urls = {owner: make() for owner in ("membership", "tickets", "gateway", "listener")}
     return replace(base, database_urls=urls, gateway_port=free_port,
                    relay_idle_seconds=0.05, handler_max_attempts=3)
 
@@ -173,7 +173,25 @@ def membership_container(container_factory, platform_config):
 
 
 @pytest.fixture
-def gateway_container(container_factory, platform_config, membership_container):
+def tickets_container(container_factory, platform_config, membership_container):
+    from services.tickets.service import TicketsService
+
+    container = container_factory(TicketsService, platform_config)
+    container.start()
+    return container
+
+
+@pytest.fixture
+def tickets_db(tickets_container):
+    """The running tickets service's database (for looking behind the API)."""
+    from shared.db import Database
+
+    provider = next(d for d in tickets_container.dependencies if isinstance(d, Database))
+    return provider.database
+
+
+@pytest.fixture
+def gateway_container(container_factory, platform_config, membership_container, tickets_container):
     from gateway.service import GatewayService
 
     container = container_factory(GatewayService, platform_config)

@@ -3,4 +3,7 @@
 Importing this package registers every event type the platform knows (one module per producer).
 """
 import shared.events.volunteer_hours  # noqa: F401  (the volunteer-hours contract)
-from shared.events import membership  # noqa: F401  (registers membership's event types)
+from shared.events import (
+    membership,  # noqa: F401  (registers membership's event types)
+    tickets,  # noqa: F401  (registers tickets' event types)
+)

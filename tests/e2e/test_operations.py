@@ -19,11 +19,12 @@ NODES = "/api/v1/territory/nodes"
 OPENAPI_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
-def test_health_reports_the_broker_and_membership(api):
+def test_health_reports_the_broker_and_every_service(api):
     response = api.get("/healthz")
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].startswith("application/json")
-    assert response.json() == {"broker": "ok", "services": {"membership": "ok"}, "status": "ok"}
+    assert response.json() == {"broker": "ok", "status": "ok",
+                               "services": {"membership": "ok", "tickets": "ok"}}
 
 
 def test_health_is_degraded_with_membership_stopped(api, membership_container):

@@ -1,0 +1,1 @@
+"""domain of the tickets service, one module per area."""

@@ -1,0 +1,1 @@
+"""entrypoints of the tickets service, one module per area."""

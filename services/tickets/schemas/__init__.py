@@ -1,0 +1,1 @@
+"""schemas of the tickets service, one module per area."""
