@@ -12,3 +12,15 @@ def service_db(database_url):
     database.migrate()
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def tickets_service_db(database_url):
+    """The tickets database, migrated, on the backend of this run (SQLite or PostgreSQL)."""
+    from services.tickets.models import Base as TicketsBase
+    from services.tickets.service import MIGRATIONS as TICKETS_MIGRATIONS
+
+    database = ServiceDatabase(TicketsBase, database_url, TICKETS_MIGRATIONS)
+    database.migrate()
+    yield database
+    database.dispose()

@@ -4,5 +4,7 @@ Importing this package imports every area, so ``Base.metadata`` is whole (Alembi
 Database provider rely on that).
 """
 from services.tickets.models.base import Base, InboxEntry, OutboxMessage
+from services.tickets.models.tickets import Ticket, TicketAttachment, TicketCategory, TicketTransition
 
-__all__ = ["Base", "InboxEntry", "OutboxMessage"]
+__all__ = ["Base", "InboxEntry", "OutboxMessage", "Ticket", "TicketAttachment", "TicketCategory",
+           "TicketTransition"]
