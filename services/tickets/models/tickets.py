@@ -77,6 +77,7 @@ class Ticket(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     sla_breached_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True,
                                                             index=True)
+    due_soon_reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     extension_requested_until: Mapped[datetime | None] = mapped_column(UtcDateTime(),
                                                                       nullable=True)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)

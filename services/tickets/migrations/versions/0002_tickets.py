@@ -68,6 +68,7 @@ def upgrade() -> None:
         _when("resolved_at", True),
         _when("closed_at", True),
         sa.Column("sla_breached_at", sa.DateTime(timezone=True), nullable=True, index=True),
+        _when("due_soon_reminded_at", True),
         _when("extension_requested_until", True),
         sa.Column("reopen_count", sa.Integer(), nullable=False),
         sa.Column("escalation_count", sa.Integer(), nullable=False),
