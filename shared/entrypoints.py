@@ -102,6 +102,10 @@ class ReliableEventHandler(EventHandler):
         super().stop()
         self.publisher.close()
 
+    def __init__(self, *args, on_give_up=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.on_give_up = on_give_up
+
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
         result, exc_info = finish_units_of_work(worker_ctx, result, exc_info)
         if exc_info is not None:
@@ -121,6 +125,21 @@ class ReliableEventHandler(EventHandler):
                         message.headers, exc_info)
             log.error("event dead-lettered", extra={
                 "queue": self.queue.name, "attempts": attempts, "error": repr(exc_info[1])})
+            if self.on_give_up is not None and not poison:
+                self._give_up(body, exc_info[1])
+
+    def _give_up(self, body, error: BaseException) -> None:
+        """Tell the service an event was given up on, in a transaction of its own (the
+        handler's was rolled back): e.g. an import job is marked failed, not left "running"."""
+        from shared.db import Database
+
+        database = next(d.database for d in self.container.dependencies
+                        if isinstance(d, Database))
+        try:
+            with database.transaction(self.container.service_name) as uow:
+                self.on_give_up(uow, read_envelope(body), error)
+        except Exception:  # the event is safe in the dead letters; this is a courtesy
+            log.exception("could not record that an event was given up on")
 
 
 def _unit_of_work(service) -> UnitOfWork:
@@ -130,11 +149,13 @@ def _unit_of_work(service) -> UnitOfWork:
     raise RuntimeError(f"{type(service).__name__} handles events but has no Database")
 
 
-def handles(event_name: str):
+def handles(event_name: str, on_give_up=None):
     """Handle the event ``event_name`` ("producer.what_happened") exactly once per service.
 
     The handler gets the checked envelope. Its first act is recording the event in the inbox,
     in the same transaction as whatever it changes; a redelivery finds the record and stops.
+    ``on_give_up(uow, envelope, error)``, if given, runs in a transaction of its own when the
+    event is dead-lettered after its last attempt.
     """
     source = event_name.split(".", 1)[0]
 
@@ -150,7 +171,8 @@ def handles(event_name: str):
             return fn(self, envelope)
 
         return ReliableEventHandler.decorator(
-            source, event_name, handler_type=SERVICE_POOL, reliable_delivery=True
+            source, event_name, handler_type=SERVICE_POOL, reliable_delivery=True,
+            on_give_up=on_give_up,
         )(handle)
 
     return decorate

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import case, func, insert, select, update
 
 from services.membership import residents
 from services.membership.domain import imports as rules
@@ -50,7 +50,7 @@ def render(job: ResidentImport) -> dict:
         "total": job.total, "processed": job.processed, "applied": job.applied,
         "rejected": job.rejected, "progress": rules.progress(job.total, job.processed),
         "created_at": job.created_at, "updated_at": job.updated_at,
-        "finished_at": job.finished_at})
+        "finished_at": job.finished_at, "failure": job.failure})
 
 
 # --- accepting a file ----------------------------------------------------------------------
@@ -126,72 +126,118 @@ def _finish(uow: UnitOfWork, job: ResidentImport) -> None:
         "rejected": job.rejected}, org_code=job.scope)
 
 
-def _household_for(uow: UnitOfWork, grid_code: str, address: str) -> Household:
-    """The household at this address in this grid, recorded now if there is none."""
-    household = uow.session.scalar(
-        select(Household).where(Household.grid_code == grid_code, Household.address == address)
-        .order_by(Household.id).limit(1))
-    if household is None:
-        household = Household(address=address, grid_code=grid_code, learning_family=False,
-                              civilised_family=False)
-        uow.session.add(household)
-        uow.session.flush()
-        uow.emit("membership.household_created", {
-            "household_id": household.id, "grid_code": household.grid_code,
-            "designations": []}, org_code=household.grid_code)
-    return household
+class _Batch:
+    """One batch of rows, judged completely before anything is written, then written in bulk.
 
+    What every row needs from the database is fetched once per batch (its grid, whether its ID
+    number is registered, the households at its addresses), and the batch's residents and
+    households are inserted together: a batch costs a few statements, not a few per row.
+    """
 
-def apply_row(uow: UnitOfWork, personal: PersonalData, values: dict) -> Resident:
-    """Register the resident of one row (and their household), or raise the refusal before
-    writing anything."""
-    values = dict(values)
-    sealed = values.pop(SEALED, None)
-    if sealed is None:
-        raise InvalidInput("id_number: missing", field="id_number")
-    household_address = values.pop("household_address", None)
-    values.setdefault("residence", "registered")
-    payload = {key: value if isinstance(value, str) else str(value)
-               for key, value in values.items()}
-    payload["id_number"] = personal.unseal(sealed)
-    data = load(ResidentCreateSchema, payload)
-    id_number = parse_id_number(data["id_number"])
-    resident_rules.check_identity(id_number, data["birth_date"], data["gender"])
-    name, address = data["name"].strip(), data["address"].strip()
-    if not name:
-        raise InvalidInput("name: must not be blank", field="name")
-    phone = check_phone(data["phone"]) if data["phone"] else None
-    if household_address is not None:
-        household_address = str(household_address).strip()
-        if len(household_address) > 200:
-            raise InvalidInput("household_address: at most 200 characters",
-                               field="household_address")
-    grid = residents.find_grid(uow, data["grid_code"])
-    found = residents.find_by_id_number(uow, personal, id_number.value)
-    if found is not None:
-        raise Conflict("id_number: already registered" + (
-            "" if uow.caller.can_see(found.grid_code) else " (outside your scope)"),
-            field="id_number")
-    household = _household_for(uow, grid.code, household_address) \
-        if household_address else None
-    resident = Resident(
-        name=name, gender=id_number.gender, birth_date=id_number.birth_date,
-        id_number_hash=personal.id_hash(id_number), id_number_sealed=personal.seal(id_number),
-        id_number_masked=mask_id_number(id_number.value), phone=phone, address=address,
-        grid_code=grid.code, household_id=household.id if household else None,
-        residence=data["residence"], status="active")
-    uow.session.add(resident)
-    uow.session.flush()
-    uow.emit("membership.resident_registered", {
-        "resident_id": resident.id, "grid_code": resident.grid_code,
-        "household_id": resident.household_id, "residence": resident.residence,
-        "gender": resident.gender, "birth_date": resident.birth_date.isoformat()},
-        org_code=resident.grid_code)
-    if household is not None:
-        uow.emit("membership.household_member_added", {
-            "household_id": household.id, "grid_code": household.grid_code,
-            "resident_id": resident.id}, org_code=household.grid_code)
-    return resident
+    def __init__(self, uow: UnitOfWork, personal: PersonalData, rows: list[ResidentImportRow]):
+        self.uow = uow
+        self.personal = personal
+        self._grids: dict[str, object] = {}
+        hashes = [row.id_number_hash for row in rows if row.id_number_hash]
+        self._registered: dict[str, str] = dict(uow.session.execute(
+            select(Resident.id_number_hash, Resident.grid_code)
+            .where(Resident.id_number_hash.in_(hashes))).all()) if hashes else {}
+
+    def _grid(self, code: str):
+        """The grid (or the refusal) of this code, looked up once per batch."""
+        if code not in self._grids:
+            try:
+                self._grids[code] = residents.find_grid(self.uow, code)
+            except DomainError as exc:
+                self._grids[code] = exc
+        found = self._grids[code]
+        if isinstance(found, DomainError):
+            raise found
+        return found
+
+    def judge(self, row: ResidentImportRow) -> dict:
+        """Everything needed to register this row's resident, or the refusal (nothing written)."""
+        values = json.loads(row.values)
+        sealed = values.pop(SEALED, None)
+        if sealed is None or row.id_number_hash is None:
+            raise InvalidInput("id_number: missing", field="id_number")
+        household_address = values.pop("household_address", None)
+        values.setdefault("residence", "registered")
+        payload = {key: value if isinstance(value, str) else str(value)
+                   for key, value in values.items()}
+        payload["id_number"] = self.personal.unseal(sealed)
+        data = load(ResidentCreateSchema, payload)
+        id_number = parse_id_number(data["id_number"])
+        resident_rules.check_identity(id_number, data["birth_date"], data["gender"])
+        name, address = data["name"].strip(), data["address"].strip()
+        if not name:
+            raise InvalidInput("name: must not be blank", field="name")
+        phone = check_phone(data["phone"]) if data["phone"] else None
+        if household_address is not None:
+            household_address = str(household_address).strip()
+            if len(household_address) > 200:
+                raise InvalidInput("household_address: at most 200 characters",
+                                   field="household_address")
+        grid = self._grid(data["grid_code"])
+        if row.id_number_hash in self._registered:
+            visible = self.uow.caller.can_see(self._registered[row.id_number_hash])
+            raise Conflict("id_number: already registered"
+                           + ("" if visible else " (outside your scope)"), field="id_number")
+        return {"name": name, "id_number": id_number, "id_hash": row.id_number_hash,
+                "sealed": sealed, "phone": phone, "address": address, "grid_code": grid.code,
+                "residence": data["residence"], "household_address": household_address or None}
+
+    def _households(self, plans: list[dict]) -> dict[tuple[str, str], Household]:
+        """The household at each (grid, address) the plans name, recorded now where none is."""
+        wanted = {(p["grid_code"], p["household_address"]) for p in plans if p["household_address"]}
+        if not wanted:
+            return {}
+        found: dict[tuple[str, str], Household] = {}
+        for household in self.uow.session.scalars(
+                select(Household).where(Household.grid_code.in_({g for g, _ in wanted}),
+                                        Household.address.in_({a for _, a in wanted}))
+                .order_by(Household.id)):
+            found.setdefault((household.grid_code, household.address), household)
+        new = [Household(address=address, grid_code=grid, learning_family=False,
+                         civilised_family=False)
+               for grid, address in sorted(wanted - found.keys())]
+        if new:
+            self.uow.session.add_all(new)
+            self.uow.session.flush()
+            for household in new:
+                found[(household.grid_code, household.address)] = household
+                self.uow.emit("membership.household_created", {
+                    "household_id": household.id, "grid_code": household.grid_code,
+                    "designations": []}, org_code=household.grid_code)
+        return found
+
+    def register(self, plans: list[dict]) -> list[Resident]:
+        """Insert the judged rows' residents (and households) and announce them."""
+        households = self._households(plans)
+        registered = []
+        for plan in plans:
+            household = households.get((plan["grid_code"], plan["household_address"]))
+            registered.append(Resident(
+                name=plan["name"], gender=plan["id_number"].gender,
+                birth_date=plan["id_number"].birth_date, id_number_hash=plan["id_hash"],
+                id_number_sealed=plan["sealed"],
+                id_number_masked=mask_id_number(plan["id_number"].value), phone=plan["phone"],
+                address=plan["address"], grid_code=plan["grid_code"],
+                household_id=household.id if household else None,
+                residence=plan["residence"], status="active"))
+        self.uow.session.add_all(registered)
+        self.uow.session.flush()
+        for resident in registered:
+            self.uow.emit("membership.resident_registered", {
+                "resident_id": resident.id, "grid_code": resident.grid_code,
+                "household_id": resident.household_id, "residence": resident.residence,
+                "gender": resident.gender, "birth_date": resident.birth_date.isoformat()},
+                org_code=resident.grid_code)
+            if resident.household_id is not None:
+                self.uow.emit("membership.household_member_added", {
+                    "household_id": resident.household_id, "grid_code": resident.grid_code,
+                    "resident_id": resident.id}, org_code=resident.grid_code)
+        return registered
 
 
 def work_batch(uow: UnitOfWork, personal: PersonalData, import_id: int,
@@ -205,26 +251,37 @@ def work_batch(uow: UnitOfWork, personal: PersonalData, import_id: int,
         select(ResidentImportRow).where(ResidentImportRow.import_id == job.id,
                                         ResidentImportRow.state == "pending")
         .order_by(ResidentImportRow.line).limit(batch_size)))
-    job.status = "running"
+    job.status, job.failure, job.finished_at = "running", None, None  # a replay resumes a failed one
     worker_caller = uow.caller
     uow.caller = CallerContext(job.principal, tuple(filter(None, job.roles.split(","))),
                                job.scope, worker_caller.correlation_id if worker_caller
                                else CallerContext.system().correlation_id)
     try:
+        batch = _Batch(uow, personal, rows)
+        accepted, plans = [], []
         for row in rows:
             try:
-                resident = apply_row(uow, personal, json.loads(row.values))
+                plans.append(batch.judge(row))
             except DomainError as exc:
                 row.state, row.field = "rejected", exc.field
                 row.reason = rules.reason_of(exc.detail, exc.field)[:500]
+                row.values = "{}"  # judged: the sealed number is no longer needed
                 job.rejected += 1
             else:
-                row.state, row.resident_id = "applied", resident.id
-                job.applied += 1
-            row.values = "{}"  # judged: the sealed number is no longer needed
+                accepted.append(row.id)
             job.processed += 1
+        registered = batch.register(plans)
     finally:
         uow.caller = worker_caller
+    if accepted:  # one statement for the applied rows, not one per row
+        resident_of = {row_id: resident.id
+                       for row_id, resident in zip(accepted, registered, strict=True)}
+        uow.session.execute(
+            update(ResidentImportRow).where(ResidentImportRow.id.in_(accepted))
+            .values(state="applied", values="{}",
+                    resident_id=case(resident_of, value=ResidentImportRow.id))
+            .execution_options(synchronize_session=False))
+        job.applied += len(accepted)
     uow.session.flush()
     remaining = uow.session.scalar(select(func.count()).select_from(ResidentImportRow).where(
         ResidentImportRow.import_id == job.id, ResidentImportRow.state == "pending"))
@@ -235,6 +292,20 @@ def work_batch(uow: UnitOfWork, personal: PersonalData, import_id: int,
     else:
         _finish(uow, job)
     return render(job)
+
+
+def fail_job(uow: UnitOfWork, envelope: dict, error: BaseException) -> None:
+    """A batch of this import was given up on (dead-lettered): the job stops as failed instead
+    of looking "running" for ever. Only the kind of error is kept: its text could quote a row."""
+    job = uow.session.scalar(select(ResidentImport).where(
+        ResidentImport.id == envelope["data"]["import_id"]).with_for_update())
+    if job is None or job.status == "done":
+        return
+    job.status, job.finished_at = "failed", utcnow()
+    job.failure = (f"a batch failed {type(error).__name__} on every attempt and was set aside "
+                   f"in the dead letters; rows {job.processed + 1}… are still pending")[:300]
+    uow.emit("membership.resident_import_failed", {
+        "import_id": job.id, "processed": job.processed, "total": job.total}, org_code=job.scope)
 
 
 # --- reading -------------------------------------------------------------------------------

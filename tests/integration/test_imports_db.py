@@ -85,25 +85,23 @@ def test_batches_show_progress_and_apply_each_row_whole(db):
 
 
 def test_a_failed_batch_leaves_nothing_and_the_next_attempt_resumes(db, monkeypatch):
-    job = create(db, [row(n) for n in range(4)])
+    job = create(db, [row(n, household_address=f"中山路{n}号") for n in range(4)])
     batch(db, job["id"], 2)
-    real = imports.apply_row
-    calls = []
+    real = imports._Batch.register
 
-    def crash_on_second(uow, personal, values):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("the worker died")
-        return real(uow, personal, values)
+    def crash_after_writing(self, plans):
+        real(self, plans)  # the households, residents and events are written …
+        raise RuntimeError("the worker died")  # … and the worker dies before the commit
 
-    monkeypatch.setattr(imports, "apply_row", crash_on_second)
+    monkeypatch.setattr(imports._Batch, "register", crash_after_writing)
     with pytest.raises(RuntimeError):
         batch(db, job["id"], 2)
-    assert count(db, Resident) == 2  # the batch's first row was not kept without its batch
-    monkeypatch.setattr(imports, "apply_row", real)
+    assert (count(db, Resident), count(db, Household)) == (2, 2)  # nothing of the failed batch
+    assert count(db, ResidentImportRow, ResidentImportRow.state == "pending") == 2
+    monkeypatch.setattr(imports._Batch, "register", real)
     done = batch(db, job["id"], 2)
     assert (done["status"], done["applied"], done["rejected"]) == ("done", 4, 0)
-    assert count(db, Resident) == 4
+    assert (count(db, Resident), count(db, Household)) == (4, 4)
 
 
 def test_rows_never_hold_a_clear_id_number(db):

@@ -15,7 +15,7 @@ from shared.errors import InvalidInput
 
 IMPORTER_ROLES = ("integration", "district_admin", "street_admin", "community_worker")
 FORMATS = ("csv", "jsonl")
-STATUSES = ("queued", "running", "done")
+STATUSES = ("queued", "running", "done", "failed")
 ROW_STATES = ("pending", "applied", "rejected")
 COLUMNS = ("name", "gender", "birth_date", "id_number", "phone", "address", "grid_code",
            "residence", "household_address")

@@ -20,10 +20,10 @@ class ImportEntrypoints:
         return imports.list_errors(self.db, import_id, query)
 
     # One batch per event: the first when the file is accepted, then one per batch done.
-    @handles("membership.resident_import_queued")
+    @handles("membership.resident_import_queued", on_give_up=imports.fail_job)
     def imports_start(self, event: dict) -> dict | None:
         return imports.work_batch(self.db, self.personal_data, event["data"]["import_id"])
 
-    @handles("membership.resident_import_progressed")
+    @handles("membership.resident_import_progressed", on_give_up=imports.fail_job)
     def imports_continue(self, event: dict) -> dict | None:
         return imports.work_batch(self.db, self.personal_data, event["data"]["import_id"])

@@ -33,6 +33,7 @@ class ResidentImport(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow,
                                                  onupdate=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    failure: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
 
 class ResidentImportRow(Base):

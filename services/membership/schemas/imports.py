@@ -13,7 +13,8 @@ class ImportCreateSchema(Schema):
 class ImportSchema(Schema):
     id = fields.Integer(required=True)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES),
-                           metadata={"description": "queued, running or done"})
+                           metadata={"description": "queued, running, done, or failed (a "
+                                     "batch kept failing and was set aside: see failure)"})
     format = fields.String(required=True)
     scope = fields.String(required=True, metadata={"description": "the importer's scope: "
                                                                   "every row's grid lies in it"})
@@ -26,6 +27,9 @@ class ImportSchema(Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     finished_at = fields.DateTime(allow_none=True)
+    failure = fields.String(allow_none=True, metadata={
+        "description": "why a failed import stopped; the rows already judged stay, and an "
+                       "operator's `linli dlq replay` resumes it at the first pending row"})
 
 
 class ImportErrorSchema(Schema):

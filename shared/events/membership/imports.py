@@ -20,6 +20,15 @@ class ResidentImportProgressed(Schema):
     total = fields.Integer(required=True)
 
 
+@event_type("membership.resident_import_failed",
+            "A batch of an import kept failing and was set aside in the dead letters; the job "
+            "stops as failed with the rows judged so far (replaying the dead letter resumes it).")
+class ResidentImportFailed(Schema):
+    import_id = fields.Integer(required=True)
+    processed = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
 @event_type("membership.resident_import_finished",
             "Every row of an import was applied or rejected (the residents registered have "
             "their own `membership.resident_registered` events).")
