@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
-from services.membership import territory
+from services.membership import territory, volunteers
 from services.membership.domain import residents as rules
 from services.membership.domain.territory import level_of_code
 from services.membership.models import Household, Resident, ResidentFlag, ResidentMove
@@ -276,6 +276,7 @@ def move_resident(uow: UnitOfWork, resident_id: int, payload: dict) -> dict:
                                field="address")
         resident.status = "moved_out"
         resident.moved_out_on = moved_on
+        volunteers.stand_down_moved_out(uow, resident.id)
     leave_household(uow, resident)
     uow.session.add(ResidentMove(resident_id=resident.id, kind=data["kind"],
                                  from_grid_code=from_grid, to_grid_code=to_grid,

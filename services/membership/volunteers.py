@@ -177,6 +177,9 @@ def update_volunteer(uow: UnitOfWork, volunteer_id: int, payload: dict) -> dict:
     current = _skills_of(uow, [volunteer.id])[volunteer.id]
     skills = rules.apply_skill_changes(current, data["add_skills"], data["remove_skills"])
     old_status, status = volunteer.status, data.get("status", volunteer.status)
+    if status == "active" and old_status != "active" and uow.session.scalar(
+            select(Resident.status).where(Resident.id == volunteer.resident_id)) != "active":
+        raise Conflict("status: the resident has moved out of the territory", field="status")
     before = {s.casefold() for s in current}
     after = {s.casefold() for s in skills}
     added = [s for s in skills if s.casefold() not in before]
@@ -193,6 +196,23 @@ def update_volunteer(uow: UnitOfWork, volunteer_id: int, payload: dict) -> dict:
                   "added_skills": added, "removed_skills": removed},
                  org_code=volunteer.community_code)
     return _render_volunteer(uow, volunteer)
+
+
+def stand_down_moved_out(uow: UnitOfWork, resident_id: int) -> None:
+    """A resident who moved out of the territory serves no more: their volunteer record becomes
+    inactive (its hours, teams and history are kept; a worker may make it active again)."""
+    volunteer = uow.session.scalar(select(Volunteer).where(Volunteer.resident_id == resident_id)
+                                   .with_for_update())
+    if volunteer is None or volunteer.status == "inactive":
+        return
+    volunteer.status, volunteer.updated_at = "inactive", utcnow()
+    uow.session.flush()
+    uow.emit("membership.volunteer_updated",
+             {"volunteer_id": volunteer.id, "community_code": volunteer.community_code,
+              "status": "inactive", "old_status": "active",
+              "skills": _skills_of(uow, [volunteer.id])[volunteer.id],
+              "added_skills": [], "removed_skills": []},
+             org_code=volunteer.community_code)
 
 
 def list_volunteers(uow: UnitOfWork, query_args: dict) -> dict:

@@ -255,3 +255,25 @@ def test_volunteers_and_teams_follow_a_community_merge(db):
         call(db, STREET_ADMIN_A, volunteers.enrol_volunteer,
              {"resident_id": add_resident(db, f"{COMMUNITY_A1}002"),
               "community_code": COMMUNITY_A2})
+
+
+def test_a_resident_moving_out_stands_down_as_a_volunteer(db):
+    from services.membership import residents
+
+    leaving = add_resident(db, f"{COMMUNITY_A1}001", name="王五")
+    staying = add_resident(db, f"{COMMUNITY_A1}001", name="赵六")
+    gone = call(db, WORKER_A1, volunteers.enrol_volunteer, {"resident_id": leaving, "skills": ["理发"]})
+    kept = call(db, WORKER_A1, volunteers.enrol_volunteer, {"resident_id": staying})
+    call(db, WORKER_A1, residents.move_resident, staying,
+         {"kind": "within", "to_grid_code": f"{COMMUNITY_A1}002", "reason": "换房"})
+    call(db, WORKER_A1, residents.move_resident, leaving, {"kind": "out", "reason": "迁往外省"})
+
+    assert call(db, WORKER_A1, volunteers.get_volunteer, gone["id"])["status"] == "inactive"
+    assert call(db, WORKER_A1, volunteers.get_volunteer, kept["id"])["status"] == "active"
+    [update] = events(db, "membership.volunteer_updated")
+    assert update["data"] == {"volunteer_id": gone["id"], "community_code": COMMUNITY_A1,
+                              "status": "inactive", "old_status": "active", "skills": ["理发"],
+                              "added_skills": [], "removed_skills": []}
+    with pytest.raises(Conflict) as refused:
+        call(db, WORKER_A1, volunteers.update_volunteer, gone["id"], {"status": "active"})
+    assert refused.value.field == "status"
