@@ -10,11 +10,11 @@ MAX_ROW_ID = 2 ** 31 - 1
 
 
 def find_by_id(uow, model, row_id, *, code_column, what: str, field: str = "id",
-               for_update: bool = False, hide_out_of_scope: bool = False):
+               for_update: bool = False, hide_out_of_scope: bool = True):
     """The ``model`` row with this id, refused when absent or outside the caller's scope.
 
-    ``code_column`` is the row's territory code. Out of scope is a 403 naming ``field``, or,
-    with ``hide_out_of_scope``, the same 404 as a missing row (so ids cannot be probed).
+    ``code_column`` is the row's territory code. A row out of scope is the same 404 as a
+    missing one, so ids cannot be probed across the territory.
     """
     missing = NotFound(f"{field}: no {what} {row_id} in your scope", field=field)
     if not isinstance(row_id, int) or isinstance(row_id, bool) or not 0 < row_id <= MAX_ROW_ID:
