@@ -77,18 +77,21 @@ class CallerContext:
         return in_scope(self.scope, code)
 
 
-def require_scope(caller: CallerContext | None, code: str, field: str = "code") -> None:
-    """Refuse anything outside the caller's part of the territory, naming the input at fault."""
+def require_caller(caller: CallerContext | None) -> CallerContext:
+    """The caller a use case acts for; a call that carried none is refused."""
     if caller is None:
         raise NotAuthenticated("no caller identity travelled with this call")
-    if not caller.can_see(code):
+    return caller
+
+
+def require_scope(caller: CallerContext | None, code: str, field: str = "code") -> None:
+    """Refuse anything outside the caller's part of the territory, naming the input at fault."""
+    if not require_caller(caller).can_see(code):
         raise OutOfScope(f"{field}: {code} lies outside your scope {caller.scope}", field=field)
 
 
 def require_role(caller: CallerContext | None, *roles: str) -> None:
-    if caller is None:
-        raise NotAuthenticated("no caller identity travelled with this call")
-    if not caller.has_role(*roles):
+    if not require_caller(caller).has_role(*roles):
         raise Forbidden(f"this needs one of the roles: {', '.join(roles)}")
 
 

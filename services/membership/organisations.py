@@ -49,9 +49,9 @@ from services.membership.schemas.organisations import (
     UnitSchema,
 )
 from services.membership.territory import find_node
-from shared.context import require_scope
+from shared.context import require_caller, require_scope
 from shared.db import UnitOfWork
-from shared.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.pagination import decode_cursor, page_of
 from shared.personal_data import mask_phone
 from shared.validation import load
@@ -98,11 +98,10 @@ def _prefix(uow: UnitOfWork, code: str | None) -> str:
 
 
 def _get(uow: UnitOfWork, model, record_id, what: str, field: str = "id"):
-    if uow.caller is None:
-        raise NotAuthenticated("no caller identity travelled with this call")
+    caller = require_caller(uow.caller)
     record_id = rules.parse_id(record_id, field)
     record = uow.session.get(model, record_id)
-    if record is None or not uow.caller.can_see(record.org_code):
+    if record is None or not caller.can_see(record.org_code):
         raise NotFound(f"{field}: no {what} {record_id} in your territory", field=field)
     return record
 

@@ -43,9 +43,9 @@ from services.membership.schemas.party_members import (
     TransferSchema,
 )
 from services.membership.territory import find_node
-from shared.context import require_scope
+from shared.context import require_caller, require_scope
 from shared.db import UnitOfWork
-from shared.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.pagination import decode_cursor, page_of
 from shared.validation import load
 
@@ -57,12 +57,6 @@ MAX_ID = 2 ** 31 - 1
 
 def today() -> date:
     return datetime.now(timezone.utc).date()
-
-
-def _caller(uow: UnitOfWork):
-    if uow.caller is None:
-        raise NotAuthenticated("no caller identity travelled with this call")
-    return uow.caller
 
 
 def _parse_id(value, field: str = "id") -> int:
@@ -137,7 +131,7 @@ def find_member(uow: UnitOfWork, member_id, field: str = "id",
                 for_update: bool = False, incoming: bool = False) -> PartyMember:
     """The member with this id in the caller's scope (``incoming``: or being transferred to a
     community in it)."""
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     member_id = _parse_id(member_id, field)
     query = select(PartyMember).where(PartyMember.id == member_id)
     if for_update:
@@ -159,7 +153,7 @@ def get_member(uow: UnitOfWork, member_id) -> dict:
 
 def _party_org(uow: UnitOfWork, org_id: int, field: str, what: str) -> PartyOrganisation:
     org = uow.session.get(PartyOrganisation, org_id)
-    if org is None or not _caller(uow).can_see(org.org_code):
+    if org is None or not require_caller(uow.caller).can_see(org.org_code):
         raise NotFound(f"{field}: no {what} {org_id} in your scope", field=field)
     return org
 
@@ -178,7 +172,7 @@ def _placement(uow: UnitOfWork, branch_id: int, group_id: int | None) -> PartyOr
 
 def register_member(uow: UnitOfWork, payload: dict) -> dict:
     data = load(PartyMemberCreateSchema, payload)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     rules.require_writer(caller)
     resident = uow.session.get(Resident, data["resident_id"])
     if resident is None or not caller.can_see(resident.grid_code):
@@ -216,7 +210,7 @@ def register_member(uow: UnitOfWork, payload: dict) -> dict:
 
 def update_member(uow: UnitOfWork, member_id, payload: dict) -> dict:
     data = load(PartyMemberUpdateSchema, payload)
-    rules.require_writer(_caller(uow))
+    rules.require_writer(require_caller(uow.caller))
     member = find_member(uow, member_id, for_update=True)
     if member.status == rules.TRANSFERRED_OUT:
         raise Conflict("status: the member was transferred out; the receiving community places "
@@ -246,7 +240,7 @@ def update_member(uow: UnitOfWork, member_id, payload: dict) -> dict:
 def take_step(uow: UnitOfWork, member_id, payload: dict) -> dict:
     """The next step of the pipeline or, at probationary, an outcome; dated and kept."""
     data = load(StepSchema, payload)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     rules.require_writer(caller)
     member = find_member(uow, member_id, for_update=True)
     step = rules.next_step(member.stage, member.status, data["step"], member.extended > 0)
@@ -297,7 +291,7 @@ def _receiving_community(uow: UnitOfWork, code: str) -> str:
 
 def transfer(uow: UnitOfWork, member_id, payload: dict) -> dict:
     data = load(TransferSchema, payload)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     rules.require_writer(caller)
     if data["direction"] == rules.OUT:
         return _transfer_out(uow, caller, member_id, data)
@@ -366,7 +360,7 @@ def register_with_community(uow: UnitOfWork, member_id, payload: dict) -> dict:
     """An in-service member registers 报到 with the community where they live (again, with
     another community, after a move)."""
     data = load(RegistrationSchema, payload)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     rules.require_writer(caller)
     member = find_member(uow, member_id, for_update=True)
     require_scope(caller, data["community_code"], "community_code")
@@ -409,7 +403,7 @@ def _claim_row(claim: PartyPostClaim, name: str) -> dict:
 
 def claim_post(uow: UnitOfWork, member_id, payload: dict) -> dict:
     data = load(PostClaimCreateSchema, payload)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     rules.require_writer(caller)
     member = find_member(uow, member_id, for_update=True)
     on = data["claimed_on"] or today()
@@ -484,7 +478,7 @@ def quota_report(uow: UnitOfWork, member_id, query_args: dict) -> dict:
 def record_quota_item(uow: UnitOfWork, member_id, payload: dict) -> dict:
     """One record toward the yearly "four ones"; answers the year's report."""
     data = load(QuotaItemCreateSchema, payload)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     rules.require_writer(caller)
     member = find_member(uow, member_id, for_update=True)
     if member.status != rules.ACTIVE:
@@ -512,7 +506,7 @@ def record_mobile(uow: UnitOfWork, member_id, payload: dict) -> dict:
     """Where a mobile member is, since when, and their one-to-one contact (replacing the last
     line of the ledger)."""
     data = load(MobileSchema, payload)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     rules.require_writer(caller)
     member = find_member(uow, member_id, for_update=True)
     rules.check_mobile(member.category, member.status)
@@ -550,7 +544,7 @@ def record_mobile(uow: UnitOfWork, member_id, payload: dict) -> dict:
 # --- lists --------------------------------------------------------------------------------
 
 def _prefix(uow: UnitOfWork, code: str | None) -> str:
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     if code:
         require_scope(caller, code, "code")
         node = find_node(uow, code, "code")

@@ -35,9 +35,9 @@ from services.membership.schemas.volunteers import (
     VolunteerTeamSchema,
     VolunteerUpdateSchema,
 )
-from shared.context import require_scope
+from shared.context import require_caller, require_scope
 from shared.db import UnitOfWork
-from shared.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.outbox import utcnow
 from shared.events.registry import InvalidEvent
 from shared.lookup import find_by_id
@@ -49,12 +49,6 @@ _team_schema = VolunteerTeamSchema()
 _member_schema = VolunteerTeamMemberSchema()
 
 
-def _caller(uow: UnitOfWork):
-    if uow.caller is None:
-        raise NotAuthenticated("no caller identity travelled with this call")
-    return uow.caller
-
-
 def _after_id(cursor: str | None) -> int | None:
     after = decode_cursor(cursor)
     if after is not None and (type(after) is not int or not 0 <= after < 2**31):
@@ -64,7 +58,7 @@ def _after_id(cursor: str | None) -> int | None:
 
 def _scope_filter(uow: UnitOfWork, column, org_code: str | None):
     """Rows of the caller's part of the territory (and beneath ``org_code`` when given)."""
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     require_scope(caller, caller.scope or "", "scope")
     clauses = [column.like(f"{caller.scope}%")]
     if org_code:
@@ -74,7 +68,7 @@ def _scope_filter(uow: UnitOfWork, column, org_code: str | None):
 
 
 def _community(uow: UnitOfWork, code: str, field: str = "community_code") -> TerritoryNode:
-    require_scope(_caller(uow), code, field)
+    require_scope(require_caller(uow.caller), code, field)
     node = uow.session.scalar(select(TerritoryNode).where(TerritoryNode.code == code))
     if node is None or node.level != "community":
         raise NotFound(f"{field}: no community has the code {code}", field=field)
@@ -125,7 +119,7 @@ def _render_volunteer(uow: UnitOfWork, volunteer: Volunteer) -> dict:
 
 
 def _visible_volunteer(uow: UnitOfWork, volunteer_id, field: str = "id") -> Volunteer:
-    _caller(uow)
+    require_caller(uow.caller)
     return find_by_id(uow, Volunteer, volunteer_id, code_column=Volunteer.community_code,
                       what="volunteer", field=field, hide_out_of_scope=True)
 
@@ -138,7 +132,7 @@ def _store_skills(uow: UnitOfWork, volunteer_id: int, skills: list[str]) -> None
 
 def enrol_volunteer(uow: UnitOfWork, payload: dict) -> dict:
     data = load(VolunteerEnrolSchema, payload)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     rules.require_writer(caller)
     skills = rules.normalise_skills(data["skills"])
     if data["community_code"]:  # refused before any lookup, so nothing can be probed
@@ -172,7 +166,7 @@ def get_volunteer(uow: UnitOfWork, volunteer_id: int) -> dict:
 
 def update_volunteer(uow: UnitOfWork, volunteer_id: int, payload: dict) -> dict:
     data = load(VolunteerUpdateSchema, payload)
-    rules.require_writer(_caller(uow))
+    rules.require_writer(require_caller(uow.caller))
     volunteer = _visible_volunteer(uow, volunteer_id)
     current = _skills_of(uow, [volunteer.id])[volunteer.id]
     skills = rules.apply_skill_changes(current, data["add_skills"], data["remove_skills"])
@@ -258,14 +252,14 @@ def _render_teams(uow: UnitOfWork, teams: list[VolunteerTeam]) -> list[dict]:
 
 
 def _visible_team(uow: UnitOfWork, team_id, field: str = "id") -> VolunteerTeam:
-    _caller(uow)
+    require_caller(uow.caller)
     return find_by_id(uow, VolunteerTeam, team_id, code_column=VolunteerTeam.community_code,
                       what="volunteer team", field=field, hide_out_of_scope=True)
 
 
 def create_team(uow: UnitOfWork, payload: dict) -> dict:
     data = load(VolunteerTeamCreateSchema, payload)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     rules.require_writer(caller)
     community = _community(uow, data["community_code"])
     name = " ".join(data["name"].split())
@@ -307,7 +301,7 @@ def list_teams(uow: UnitOfWork, query_args: dict) -> dict:
 
 def join_team(uow: UnitOfWork, team_id: int, payload: dict) -> dict:
     data = load(VolunteerTeamJoinSchema, payload)
-    rules.require_writer(_caller(uow))
+    rules.require_writer(require_caller(uow.caller))
     team = _visible_team(uow, team_id)
     volunteer = _visible_volunteer(uow, data["volunteer_id"], "volunteer_id")
     if volunteer.community_code != team.community_code:
@@ -326,7 +320,7 @@ def join_team(uow: UnitOfWork, team_id: int, payload: dict) -> dict:
 
 
 def leave_team(uow: UnitOfWork, team_id: int, volunteer_id: int) -> dict:
-    rules.require_writer(_caller(uow))
+    rules.require_writer(require_caller(uow.caller))
     team = _visible_team(uow, team_id)
     volunteer = _visible_volunteer(uow, volunteer_id, "volunteer_id")
     member = uow.session.scalar(select(VolunteerTeamMember).where(
@@ -505,7 +499,7 @@ def hours_ledger(uow: UnitOfWork, volunteer_id: int, query_args: dict) -> dict:
 def record_hours(uow: UnitOfWork, volunteer_id: int, payload: dict) -> dict:
     """A staff entry: a manual credit, a debit (hours redeemed), or a reversal."""
     data = load(HoursEntrySchema, payload)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     rules.require_writer(caller)
     volunteer = _visible_volunteer(uow, volunteer_id)
     reason = " ".join(data["reason"].split())
