@@ -39,25 +39,32 @@ def _panel(x0: int, y0: int, width: int, title: str, rows: list[tuple[str, str, 
 
 
 def write_svg(report: dict, path: Path) -> Path:
+    """The gateway_read picture: throughput, p50 and p99 per path and mode."""
     results = report["results"]
-    throughput = [(name, mode, row["req_per_s"]) for name, modes in results.items()
-                  for mode, row in modes.items()]
-    p50 = [(name, mode, row["p50_ms"]) for name, modes in results.items()
-           for mode, row in modes.items()]
-    p99 = [(name, mode, row["p99_ms"]) for name, modes in results.items()
-           for mode, row in modes.items()]
-    width, panel_height = 900, 14 + len(results) * (2 * 18 + 10) + 20
+    panels = [(title, [(name, mode, row[key]) for name, modes in results.items()
+                       for mode, row in modes.items()], unit)
+              for title, key, unit in (("throughput (higher is better)", "req_per_s", "req/s"),
+                                       ("latency p50 (lower is better)", "p50_ms", "ms"),
+                                       ("latency p99 (lower is better)", "p99_ms", "ms"))]
+    return write_panels_svg(report, panels, path)
+
+
+def write_panels_svg(report: dict, panels: list[tuple[str, list[tuple[str, str, float]], str]],
+                     path: Path, labels: dict | None = None) -> Path:
+    """Panels of horizontal bars, each (title, rows of (name, mode, value), unit), under a title
+    naming the benchmark, when it ran and the commit."""
+    if labels:
+        LABELS.update(labels)
+    width = 900
     parts = []
     git = report.get("git")
     revision = (git.get("commit") or "")[:10] if isinstance(git, dict) else str(git or "")[:10]
     title = f"{report.get('benchmark', 'benchmark')} — {report.get('started_at', '')} — {revision}"
     parts.append(f'<text x="10" y="20" font-weight="bold" font-size="14">{escape(title)}</text>')
     y = 45
-    for panel_title, rows, unit in (("throughput (higher is better)", throughput, "req/s"),
-                                    ("latency p50 (lower is better)", p50, "ms"),
-                                    ("latency p99 (lower is better)", p99, "ms")):
+    for panel_title, rows, unit in panels:
         parts += _panel(10, y, width, panel_title, rows, unit)
-        y += panel_height
+        y += 14 + len({name for name, _, _ in rows}) * 10 + len(rows) * 18 + 20
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{y}" '
            f'font-family="sans-serif" font-size="11"><rect width="100%" height="100%" '
            f'fill="white"/>{"".join(parts)}</svg>\n')

@@ -241,8 +241,8 @@ class Bench:
         if token.returncode != 0 or not token_output.strip():
             raise RuntimeError(f"linli token failed:\n{token_output}{token_errors}")
         self.headers = {"Authorization": f"Bearer {token_output.strip().splitlines()[-1]}"}
-        start("membership", common.linli_command("service", "membership"))
-        start("gateway", common.linli_command("service", "gateway"))
+        for service in common.PLATFORM_PROCESSES:
+            start(service, common.linli_command("service", service))
 
         common.wait_http_ok(f"http://127.0.0.1:{self.gateway_port}/healthz", self.processes, 90)
         body = common.wait_http_ok(f"http://127.0.0.1:{self.gateway_port}{GATEWAY_PATH}",
