@@ -245,10 +245,11 @@ def import_file(platform: Platform, body: bytes, bad: int) -> dict:
 
 def raw_insert_baseline(platform: Platform, rows: int) -> dict:
     """The same number of residents, inserted straight into a scratch copy of the table."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import MetaData, Table, create_engine, text
 
     engine = create_engine(platform.databases["membership"])
     maker = RowMaker(["350502001001001"], seed=11)
+    now = datetime.now(timezone.utc)
     values = []
     for _ in range(rows):
         row = maker.row()
@@ -256,20 +257,20 @@ def raw_insert_baseline(platform: Platform, rows: int) -> dict:
                        "id_number_hash": uuid.uuid4().hex * 2, "id_number_sealed": "x" * 80,
                        "id_number_masked": "3505**********0000", "phone": row["phone"],
                        "address": row["address"], "grid_code": row["grid_code"],
-                       "residence": row["residence"], "status": "active"})
-    columns = list(values[0])
-    statement = text(f"INSERT INTO bench_residents ({', '.join(columns)}) VALUES "
-                     f"({', '.join(':' + c for c in columns)})")
+                       "residence": row["residence"], "status": "active",
+                       "created_at": now, "updated_at": now})
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE bench_residents "
                                 "(LIKE residents INCLUDING DEFAULTS INCLUDING INDEXES)"))
         connection.execute(text("CREATE SEQUENCE bench_residents_id"))
         connection.execute(text("ALTER TABLE bench_residents ALTER COLUMN id "
                                 "SET DEFAULT nextval('bench_residents_id')"))
+    table = Table("bench_residents", MetaData(), autoload_with=engine)
     started = time.perf_counter()
-    for first in range(0, rows, 250):
+    for first in range(0, rows, 250):  # one multi-row INSERT … RETURNING id per batch
         with engine.begin() as connection:
-            connection.execute(statement, values[first:first + 250])
+            connection.execute(table.insert().values(values[first:first + 250])
+                               .returning(table.c.id)).all()
     seconds = time.perf_counter() - started
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE bench_residents"))
