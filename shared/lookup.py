@@ -5,8 +5,7 @@ from sqlalchemy import select
 
 from shared.context import require_scope
 from shared.errors import NotFound
-
-MAX_ROW_ID = 2 ** 31 - 1
+from shared.pagination import MAX_ROW_ID
 
 
 def find_by_id(uow, model, row_id, *, code_column, what: str, field: str = "id",

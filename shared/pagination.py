@@ -9,6 +9,8 @@ from marshmallow import Schema, fields, validate
 from shared.errors import InvalidInput
 from shared.validation import storable_text
 
+MAX_ROW_ID = 2 ** 31 - 1  # ids are 32-bit signed integers in every table
+
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
 
@@ -28,6 +30,14 @@ def decode_cursor(cursor: str | None):
     if isinstance(last_key, str) and storable_text(last_key) or isinstance(last_key, int):
         return last_key
     raise InvalidInput("cursor: not a cursor this API gave out", field="cursor")
+
+
+def after_id(cursor: str | None) -> int | None:
+    """The row id an id-ordered list resumes after (None: from the start)."""
+    after = decode_cursor(cursor)
+    if after is not None and (type(after) is not int or not 0 <= after <= MAX_ROW_ID):
+        raise InvalidInput("cursor: not a cursor this API gave out", field="cursor")
+    return after
 
 
 class PageRequestSchema(Schema):

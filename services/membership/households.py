@@ -6,7 +6,6 @@ from sqlalchemy import func, select
 from services.membership.domain import residents as rules
 from services.membership.models import Household, Resident
 from services.membership.residents import (
-    after_id,
     find_grid,
     find_resident,
     leave_household,
@@ -23,7 +22,7 @@ from shared.context import require_scope
 from shared.db import UnitOfWork
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.lookup import find_by_id
-from shared.pagination import page_of
+from shared.pagination import after_id, page_of
 from shared.validation import load
 
 _household_schema = HouseholdSchema()

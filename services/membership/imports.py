@@ -35,8 +35,7 @@ from shared.context import CallerContext
 from shared.db import UnitOfWork
 from shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from shared.events.outbox import utcnow
-from shared.lookup import MAX_ROW_ID
-from shared.pagination import decode_cursor, page_of
+from shared.pagination import MAX_ROW_ID, decode_cursor, page_of
 from shared.personal_data import PersonalData, check_phone, mask_id_number, parse_id_number
 from shared.validation import load
 

@@ -30,8 +30,8 @@ from services.membership.territory import find_node
 from shared.context import require_scope
 from shared.db import UnitOfWork
 from shared.errors import Conflict, InvalidInput, NotFound
-from shared.lookup import MAX_ROW_ID, find_by_id
-from shared.pagination import decode_cursor, page_of
+from shared.lookup import find_by_id
+from shared.pagination import after_id, page_of
 from shared.personal_data import (
     PersonalData,
     check_phone,
@@ -378,14 +378,6 @@ def find_by_id_number(uow: UnitOfWork, personal: PersonalData, id_number: str) -
     URLs, where access logs would keep them."""
     return uow.session.scalar(select(Resident).where(
         Resident.id_number_hash == personal.id_hash(parse_id_number(id_number))))
-
-
-def after_id(cursor: str | None) -> int | None:
-    """The row id a cursor of an id-ordered list resumes after (None: from the start)."""
-    after = decode_cursor(cursor)
-    if after is not None and (not isinstance(after, int) or not 0 <= after <= MAX_ROW_ID):
-        raise InvalidInput("cursor: not a cursor this API gave out", field="cursor")
-    return after
 
 
 def _page(uow: UnitOfWork, query, cursor, limit: int) -> tuple[list[Resident], dict, bool]:

@@ -41,19 +41,12 @@ from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.outbox import utcnow
 from shared.events.registry import InvalidEvent
 from shared.lookup import find_by_id
-from shared.pagination import PageRequestSchema, decode_cursor, page_of
+from shared.pagination import PageRequestSchema, after_id, page_of
 from shared.validation import load
 
 _volunteer_schema = VolunteerSchema()
 _team_schema = VolunteerTeamSchema()
 _member_schema = VolunteerTeamMemberSchema()
-
-
-def _after_id(cursor: str | None) -> int | None:
-    after = decode_cursor(cursor)
-    if after is not None and (type(after) is not int or not 0 <= after < 2**31):
-        raise InvalidInput("cursor: not a cursor this API gave out", field="cursor")
-    return after
 
 
 def _scope_filter(uow: UnitOfWork, column, org_code: str | None):
@@ -222,7 +215,7 @@ def list_volunteers(uow: UnitOfWork, query_args: dict) -> dict:
                                            VolunteerTeamMember.team_id == args["team_id"]))
     if args["status"]:
         query = query.where(Volunteer.status == args["status"])
-    after = _after_id(args["cursor"])
+    after = after_id(args["cursor"])
     if after is not None:
         query = query.where(Volunteer.id > after)
     limit = args["limit"]
@@ -289,7 +282,7 @@ def list_teams(uow: UnitOfWork, query_args: dict) -> dict:
         *_scope_filter(uow, VolunteerTeam.community_code, args["org_code"]))
     if args["kind"]:
         query = query.where(VolunteerTeam.kind == args["kind"])
-    after = _after_id(args["cursor"])
+    after = after_id(args["cursor"])
     if after is not None:
         query = query.where(VolunteerTeam.id > after)
     limit = args["limit"]
@@ -352,7 +345,7 @@ def list_members(uow: UnitOfWork, team_id: int, query_args: dict) -> dict:
     query = (select(VolunteerTeamMember, Volunteer)
              .join(Volunteer, Volunteer.id == VolunteerTeamMember.volunteer_id)
              .where(VolunteerTeamMember.team_id == team.id))
-    after = _after_id(args["cursor"])
+    after = after_id(args["cursor"])
     if after is not None:
         query = query.where(Volunteer.id > after)
     limit = args["limit"]
@@ -485,7 +478,7 @@ def hours_ledger(uow: UnitOfWork, volunteer_id: int, query_args: dict) -> dict:
     query = (select(HoursTransaction)
              .join(HoursPosting, HoursPosting.transaction_id == HoursTransaction.id)
              .where(HoursPosting.account_id == account.id))
-    after = _after_id(args["cursor"])
+    after = after_id(args["cursor"])
     if after is not None:
         query = query.where(HoursTransaction.id < after)
     limit = args["limit"]
