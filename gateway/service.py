@@ -1,18 +1,25 @@
 """The gateway: its dependencies, and the routes of each area, composed."""
 from nameko.dependency_providers import Config
 
+from gateway.routes.assistance_cases import AssistanceCaseRoutes
+from gateway.routes.care_plans import CarePlanRoutes
 from gateway.routes.imports import ImportRoutes
+from gateway.routes.open311 import Open311Routes
 from gateway.routes.operations import OperationsRoutes
 from gateway.routes.organisations import OrganisationRoutes
 from gateway.routes.party_members import PartyMemberRoutes
 from gateway.routes.residents import ResidentRoutes
 from gateway.routes.territory import TerritoryRoutes
+from gateway.routes.ticket_sla import TicketSlaRoutes
+from gateway.routes.tickets import TicketRoutes
 from gateway.routes.volunteers import VolunteerRoutes
 from shared.context import Caller
 from shared.rpc import ServiceRpc
 
 
-class GatewayService(ImportRoutes, PartyMemberRoutes,
+class GatewayService(AssistanceCaseRoutes, CarePlanRoutes,
+                     TicketSlaRoutes,
+                     TicketRoutes, Open311Routes, ImportRoutes, PartyMemberRoutes,
                      OperationsRoutes, OrganisationRoutes, ResidentRoutes, TerritoryRoutes, VolunteerRoutes):
     name = "gateway"
 

@@ -93,6 +93,21 @@ def cmd_seed(args, settings) -> int:
         with database.transaction("membership") as uow:
             for kind, count in demo.seed_community(uow, personal, plan, progress).items():
                 created[kind] = created.get(kind, 0) + count
+
+    from services.tickets import demo as tickets_demo
+
+    tickets_database = _service_database(settings, "tickets")
+    progress("tickets")
+    with tickets_database.transaction("tickets") as uow:
+        for kind, count in tickets_demo.seed(uow).items():
+            created[kind] = created.get(kind, 0) + count
+    from services.tickets import demo_care
+
+    progress("care plans and assistance cases")
+    with tickets_database.transaction("tickets") as uow:
+        for kind, count in demo_care.seed(uow).items():
+            created[kind] = created.get(kind, 0) + count
+    tickets_database.dispose()
     print(json.dumps({"created": created}, ensure_ascii=False))
     return 0
 

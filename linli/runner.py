@@ -189,6 +189,7 @@ def _print_banner(base: str, settings: Settings, tokens, api_key: str, log_dir: 
         f"  API            {base}/api/v1/",
         f"  health         {base}/healthz",
         f"  OpenAPI        {base}/api/v1/openapi.json",
+        f"  Open311        {base}/open311/v2/discovery.json  (requests: ?api_key= the key below)",
         f"  RabbitMQ UI    http://{management}/  (guest / guest, loopback only)",
         f"  logs           {log_dir}/",
         "",

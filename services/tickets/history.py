@@ -3,6 +3,8 @@ one event). The one place transitions are written, for the lifecycle, the SLA cl
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 
 from services.tickets.models import Ticket, TicketTransition
@@ -11,16 +13,19 @@ from shared.events.outbox import utcnow
 
 def append_transition(session, ticket: Ticket, action: str, actor: str, *,
                       to_status: str | None = None, comment: str | None = None,
-                      details: dict | None = None) -> TicketTransition:
+                      details: dict | None = None, at: datetime | None = None) -> TicketTransition:
     """Record ``action`` on ``ticket`` (whose row the caller has locked or just created) and move
-    it to ``to_status`` (default: where it is). Returns the new row, flushed (its id is set)."""
-    from_status = ticket.status if ticket.id is not None else None
+    it to ``to_status`` (default: where it is). ``at``: when it happened (default now; demo data
+    and back-dated imports give it). Returns the new row, flushed (its id is set)."""
+    if ticket.id is None:  # a new ticket: flush it first, its history hangs on its id
+        session.flush()
     last = session.scalar(select(func.max(TicketTransition.seq))
-                          .where(TicketTransition.ticket_id == ticket.id)) if ticket.id else None
+                          .where(TicketTransition.ticket_id == ticket.id))
+    from_status = ticket.status if last else None  # the first change comes from nowhere
     target = to_status or ticket.status
     transition = TicketTransition(ticket_id=ticket.id, seq=(last or 0) + 1, action=action,
                                   from_status=from_status, to_status=target, actor=actor,
-                                  comment=comment, details=details or {}, at=utcnow())
+                                  comment=comment, details=details or {}, at=at or utcnow())
     ticket.status = target
     session.add(transition)
     session.flush()

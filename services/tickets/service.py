@@ -1,6 +1,11 @@
 """The tickets service: its database, and the entrypoints of each area, composed."""
 from pathlib import Path
 
+from services.tickets.entrypoints.assistance import AssistanceEntrypoints
+from services.tickets.entrypoints.care import CareEntrypoints
+from services.tickets.entrypoints.open311 import Open311Entrypoints
+from services.tickets.entrypoints.sla import SlaEntrypoints
+from services.tickets.entrypoints.tickets import TicketEntrypoints
 from services.tickets.models import Base
 from shared.context import Caller
 from shared.db import Database
@@ -10,7 +15,9 @@ from shared.rpc import ServiceRpc
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class TicketsService(HealthMixin):
+class TicketsService(AssistanceEntrypoints, CareEntrypoints,
+                     TicketEntrypoints, Open311Entrypoints, SlaEntrypoints,
+                     HealthMixin):
     name = "tickets"
 
     db = Database(Base, MIGRATIONS)

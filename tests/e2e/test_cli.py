@@ -116,6 +116,12 @@ def test_seed_twice_creates_the_demo_district_once(linli, tmp_path):
     seeded = linli("seed")
     assert time.monotonic() - started < 45, "linli run seeds on start: it must stay quick"
     first = json.loads(seeded.stdout)
+    tickets = {kind: first["created"].pop(kind) for kind in ("tickets", "ticket_transitions")}
+    assert tickets["tickets"] == 319 and tickets["ticket_transitions"] > 3 * 319
+    care = {kind: first["created"].pop(kind) for kind in ("care_plan", "care_visit",
+                                                          "assistance_case")}
+    assert care["care_plan"] == 1193 and care["care_visit"] > 1000
+    assert care["assistance_case"] == 13
     people = {"household": 2189 + 1624, "resident": 5816 + 4318, "party_organisation": 29,
               "party_member": 193 + 491, "volunteer_team": 6, "volunteer": 180}
     assert first["created"] == {"district": 1, "street": 6, "community": 77, "grid": 308,
