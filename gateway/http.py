@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
 import uuid
 from functools import partial
 from pathlib import Path
@@ -108,6 +109,13 @@ class ProblemWsgiApp(WsgiApp):
 class ApiServer(WebServer):
     def get_wsgi_app(self):
         return ProblemWsgiApp(self)
+
+    def process_request(self, sock, address):
+        # eventlet's wsgi writes an answer's headers and its body separately: on a kept-alive
+        # connection Nagle's algorithm then holds the body back until the client's delayed
+        # ACK, ~40 ms on every answer longer than a few lines.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().process_request(sock, address)
 
 
 class GatewayAuth(SharedExtension):
