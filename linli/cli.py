@@ -142,7 +142,11 @@ def cmd_dlq(args, settings) -> int:
 
 
 def cmd_events(args, settings) -> int:
+    from linli.runner import service_class
     from shared.events.registry import catalogue_markdown
+
+    for name in SERVICE_NAMES:  # their handlers name the consumers
+        service_class(name)
 
     print(catalogue_markdown(), end="")
     return 0

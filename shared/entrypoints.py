@@ -29,7 +29,7 @@ from shared.db import UnitOfWork, finish_units_of_work
 from shared.errors import Conflict, DomainError
 from shared.events.amqp import ConfirmedPublisher
 from shared.events.deadletter import attempts_so_far, dead_letter, retry_later
-from shared.events.registry import InvalidEvent, read_envelope
+from shared.events.registry import InvalidEvent, note_handler, read_envelope
 from shared.rpc import TRANSIENT
 
 log = logging.getLogger(__name__)
@@ -160,6 +160,8 @@ def handles(event_name: str, on_give_up=None):
     source = event_name.split(".", 1)[0]
 
     def decorate(fn):
+        note_handler(event_name, fn.__module__)
+
         @functools.wraps(fn)
         def handle(self, body):
             envelope = read_envelope(body)

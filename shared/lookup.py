@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from shared.context import require_scope
+from shared.context import require_caller
 from shared.errors import NotFound
 from shared.pagination import MAX_ROW_ID
 
 
 def find_by_id(uow, model, row_id, *, code_column, what: str, field: str = "id",
-               for_update: bool = False, hide_out_of_scope: bool = True):
+               for_update: bool = False):
     """The ``model`` row with this id, refused when absent or outside the caller's scope.
 
     ``code_column`` is the row's territory code. A row out of scope is the same 404 as a
@@ -24,10 +24,6 @@ def find_by_id(uow, model, row_id, *, code_column, what: str, field: str = "id",
     row = uow.session.scalar(query)
     if row is None:
         raise missing
-    code = getattr(row, code_column.key)
-    if hide_out_of_scope:
-        if uow.caller is None or not uow.caller.can_see(code):
-            raise missing
-    else:
-        require_scope(uow.caller, code, field)
+    if not require_caller(uow.caller).can_see(getattr(row, code_column.key)):
+        raise missing
     return row

@@ -114,7 +114,7 @@ def _render_volunteer(uow: UnitOfWork, volunteer: Volunteer) -> dict:
 def _visible_volunteer(uow: UnitOfWork, volunteer_id, field: str = "id") -> Volunteer:
     require_caller(uow.caller)
     return find_by_id(uow, Volunteer, volunteer_id, code_column=Volunteer.community_code,
-                      what="volunteer", field=field, hide_out_of_scope=True)
+                      what="volunteer", field=field)
 
 
 def _store_skills(uow: UnitOfWork, volunteer_id: int, skills: list[str]) -> None:
@@ -247,7 +247,7 @@ def _render_teams(uow: UnitOfWork, teams: list[VolunteerTeam]) -> list[dict]:
 def _visible_team(uow: UnitOfWork, team_id, field: str = "id") -> VolunteerTeam:
     require_caller(uow.caller)
     return find_by_id(uow, VolunteerTeam, team_id, code_column=VolunteerTeam.community_code,
-                      what="volunteer team", field=field, hide_out_of_scope=True)
+                      what="volunteer team", field=field)
 
 
 def create_team(uow: UnitOfWork, payload: dict) -> dict:

@@ -27,12 +27,12 @@ from services.tickets.schemas.assistance import (
     AssistanceObjectionCreateSchema,
     AssistanceTransitionSchema,
 )
-from shared.context import require_scope
+from shared.context import require_caller, require_scope
 from shared.db import UnitOfWork
-from shared.errors import Conflict, InvalidInput, NotAuthenticated, OutOfScope
+from shared.errors import Conflict, InvalidInput, OutOfScope
 from shared.events.outbox import utcnow
 from shared.lookup import find_by_id
-from shared.pagination import decode_cursor, page_of
+from shared.pagination import after_id, page_of
 from shared.validation import load
 
 _case_schema = AssistanceCaseSchema()
@@ -53,21 +53,6 @@ _EVENT_OF_ACTION = {
 
 def _today(today: date | None) -> date:
     return today or utcnow().date()
-
-
-def _caller(uow: UnitOfWork):
-    if uow.caller is None:
-        raise NotAuthenticated("no caller identity travelled with this call")
-    return uow.caller
-
-
-def _after_id(cursor: str | None) -> int | None:
-    after = decode_cursor(cursor)
-    if after is not None and (type(after) is not int or not 0 <= after < 2**31):
-        raise InvalidInput("cursor: not a cursor this API gave out", field="cursor")
-    return after
-
-
 # --- rendering --------------------------------------------------------------------------------
 
 def _postings_count(uow: UnitOfWork, cases: list[AssistanceCase]) -> dict[int, int]:
@@ -174,9 +159,9 @@ def _emit(uow: UnitOfWork, event_type: str, case: AssistanceCase, on: date, **ex
 
 
 def _visible_case(uow: UnitOfWork, case_id, for_update: bool = False) -> AssistanceCase:
-    _caller(uow)
+    require_caller(uow.caller)
     return find_by_id(uow, AssistanceCase, case_id, code_column=AssistanceCase.grid_code,
-                      what="assistance case", for_update=for_update, hide_out_of_scope=True)
+                      what="assistance case", for_update=for_update)
 
 
 def _state(uow: UnitOfWork, case: AssistanceCase) -> rules.CaseState:
@@ -191,7 +176,7 @@ def open_case(uow: UnitOfWork, payload: dict, find_resident: ResidentLookup,
               today: date | None = None) -> dict:
     """Open an application; ``find_resident`` asks membership (in the caller's scope)."""
     data = load(AssistanceCaseCreateSchema, payload)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     rules.require_writer(caller)
     today = _today(today)
     applied_on = data["applied_on"] or today
@@ -234,7 +219,7 @@ def _community_filter(caller, community: str):
 
 def list_cases(uow: UnitOfWork, query_args: dict) -> dict:
     args = load(AssistanceCaseListQuerySchema, query_args)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     require_scope(caller, caller.scope or "", "scope")
     query = select(AssistanceCase).where(AssistanceCase.grid_code.like(f"{caller.scope}%"))
     if args["community"]:
@@ -245,7 +230,7 @@ def list_cases(uow: UnitOfWork, query_args: dict) -> dict:
         query = query.where(AssistanceCase.kind == args["kind"])
     if args["resident_id"]:
         query = query.where(AssistanceCase.resident_id == args["resident_id"])
-    after = _after_id(args["cursor"])
+    after = after_id(args["cursor"])
     if after is not None:
         query = query.where(AssistanceCase.id > after)
     limit = args["limit"]
@@ -258,7 +243,7 @@ def list_cases(uow: UnitOfWork, query_args: dict) -> dict:
 def transition(uow: UnitOfWork, case_id: int, payload: dict, today: date | None = None) -> dict:
     data = load(AssistanceTransitionSchema, payload)
     action = data["action"]
-    rules.require_writer(_caller(uow), action)
+    rules.require_writer(require_caller(uow.caller), action)
     today = _today(today)
     comment = rules.clean_text(data["comment"], "comment")
     reason = rules.clean_text(data["reason"], "reason")
@@ -319,7 +304,7 @@ def lodge_objection(uow: UnitOfWork, case_id: int, payload: dict,
                     today: date | None = None) -> dict:
     """An objection 异议 during the notice period: recorded, and the case back to review."""
     data = load(AssistanceObjectionCreateSchema, payload)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     rules.require_objection_taker(caller)
     today = _today(today)
     content = rules.clean_text(data["content"], "content", required=True)

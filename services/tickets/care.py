@@ -22,12 +22,12 @@ from services.tickets.schemas.care import (
     CareVisitSchema,
     LifeEventCreateSchema,
 )
-from shared.context import require_role, require_scope
+from shared.context import require_caller, require_role, require_scope
 from shared.db import UnitOfWork
-from shared.errors import InvalidInput, NotAuthenticated, NotFound, OutOfScope
+from shared.errors import NotFound, OutOfScope
 from shared.events.outbox import utcnow
 from shared.lookup import find_by_id
-from shared.pagination import decode_cursor, page_of
+from shared.pagination import after_id, page_of
 from shared.validation import load
 
 _plan_schema = CarePlanSchema()
@@ -36,21 +36,6 @@ _visit_schema = CareVisitSchema()
 
 def _today(today: date | None) -> date:
     return today or utcnow().date()
-
-
-def _caller(uow: UnitOfWork):
-    if uow.caller is None:
-        raise NotAuthenticated("no caller identity travelled with this call")
-    return uow.caller
-
-
-def _after_id(cursor: str | None) -> int | None:
-    after = decode_cursor(cursor)
-    if after is not None and (type(after) is not int or not 0 <= after < 2**31):
-        raise InvalidInput("cursor: not a cursor this API gave out", field="cursor")
-    return after
-
-
 def _lines(uow: UnitOfWork, plan_ids: list[int]) -> dict[int, list[CareScheduleLine]]:
     lines: dict[int, list[CareScheduleLine]] = {i: [] for i in plan_ids}
     if plan_ids:
@@ -214,9 +199,9 @@ def follow_merge(uow: UnitOfWork, data: dict) -> dict:
 # --- reading ----------------------------------------------------------------------------------
 
 def _visible_plan(uow: UnitOfWork, plan_id, for_update: bool = False) -> CarePlan:
-    _caller(uow)
+    require_caller(uow.caller)
     return find_by_id(uow, CarePlan, plan_id, code_column=CarePlan.grid_code, what="care plan",
-                      for_update=for_update, hide_out_of_scope=True)
+                      for_update=for_update)
 
 
 def get_plan(uow: UnitOfWork, plan_id: int, today: date | None = None) -> dict:
@@ -233,7 +218,7 @@ def _community_filter(caller, community: str):
 
 def list_plans(uow: UnitOfWork, query_args: dict, today: date | None = None) -> dict:
     args = load(CarePlanListQuerySchema, query_args)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     require_scope(caller, caller.scope or "", "scope")
     today = _today(today)
     query = select(CarePlan).where(CarePlan.grid_code.like(f"{caller.scope}%"))
@@ -249,7 +234,7 @@ def list_plans(uow: UnitOfWork, query_args: dict, today: date | None = None) -> 
         overdue = exists().where(CareScheduleLine.plan_id == CarePlan.id,
                                  CareScheduleLine.next_due_on < today)
         query = query.where(CarePlan.status == "open", overdue if args["missed"] else ~overdue)
-    after = _after_id(args["cursor"])
+    after = after_id(args["cursor"])
     if after is not None:
         query = query.where(CarePlan.id > after)
     limit = args["limit"]
@@ -274,7 +259,7 @@ def list_visits(uow: UnitOfWork, plan_id: int, query_args: dict) -> dict:
     query = select(CareVisit).where(CareVisit.plan_id == plan.id)
     if args["kind"]:
         query = query.where(CareVisit.kind == args["kind"])
-    after = _after_id(args["cursor"])
+    after = after_id(args["cursor"])
     if after is not None:
         query = query.where(CareVisit.id < after)
     limit = args["limit"]
@@ -308,7 +293,7 @@ def add_visit(uow: UnitOfWork, plan: CarePlan, kind: str, visited_on: date, visi
 
 def record_visit(uow: UnitOfWork, plan_id: int, payload: dict, today: date | None = None) -> dict:
     data = load(CareVisitCreateSchema, payload)
-    rules.require_writer(_caller(uow))
+    rules.require_writer(require_caller(uow.caller))
     today = _today(today)
     visitor = rules.clean_text(data["visitor"], "visitor", required=True)
     notes = (data["notes"] or "").strip() or None
@@ -325,7 +310,7 @@ def check_life_event(uow: UnitOfWork, payload: dict) -> dict:
     """The life event, loaded, from a caller who may open tickets in its grid; refused before
     anything is looked up in membership."""
     data = load(LifeEventCreateSchema, payload)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     require_role(caller, *ticket_rules.CREATOR_ROLES)
     require_scope(caller, data["grid_code"], "grid_code")
     return data

@@ -15,9 +15,9 @@ from services.tickets.schemas.tickets import (
     TicketCategorySchema,
     TicketCategoryUpdateSchema,
 )
-from shared.context import require_role
+from shared.context import require_caller, require_role
 from shared.db import UnitOfWork
-from shared.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.outbox import utcnow
 from shared.pagination import decode_cursor, page_of
 from shared.validation import load
@@ -34,13 +34,6 @@ def render(category: TicketCategory) -> dict:
         "fee_class": category.fee_class, "is_dispute": category.is_dispute,
         "attributes": category.attributes or [], "active": category.active,
         "created_at": category.created_at, "updated_at": category.updated_at})
-
-
-def _reader(uow: UnitOfWork):
-    if uow.caller is None:
-        raise NotAuthenticated("no caller identity travelled with this call")
-    return uow.caller
-
 
 def find(uow: UnitOfWork, code, field: str = "code") -> TicketCategory:
     if not isinstance(code, str) or not re.fullmatch(rules.CODE_PATTERN, code):
@@ -70,7 +63,7 @@ def install_defaults(session) -> int:
 
 
 def list_categories(uow: UnitOfWork, query_args: dict) -> dict:
-    _reader(uow)
+    require_caller(uow.caller)
     args = load(TicketCategoryListQuerySchema, query_args)
     query = select(TicketCategory)
     if args["group"]:
@@ -88,7 +81,7 @@ def list_categories(uow: UnitOfWork, query_args: dict) -> dict:
 
 
 def get_category(uow: UnitOfWork, code: str) -> dict:
-    _reader(uow)
+    require_caller(uow.caller)
     return render(find(uow, code, "category"))
 
 
@@ -98,7 +91,7 @@ def _keywords(text: str) -> str:
 
 def create_category(uow: UnitOfWork, payload: dict) -> dict:
     data = load(TicketCategoryCreateSchema, payload)
-    require_role(_reader(uow), *rules.WRITER_ROLES)
+    require_role(require_caller(uow.caller), *rules.WRITER_ROLES)
     attributes = rules.check_definitions(data["attributes"])
     if uow.session.scalar(select(TicketCategory.id).where(TicketCategory.code == data["code"])):
         raise Conflict(f"code: a ticket category {data['code']} exists already", field="code")
@@ -114,7 +107,7 @@ def create_category(uow: UnitOfWork, payload: dict) -> dict:
 
 def update_category(uow: UnitOfWork, code: str, payload: dict) -> dict:
     data = load(TicketCategoryUpdateSchema, payload)
-    require_role(_reader(uow), *rules.WRITER_ROLES)
+    require_role(require_caller(uow.caller), *rules.WRITER_ROLES)
     category = find(uow, code, "category")
     if "attributes" in data:
         data["attributes"] = rules.check_definitions(data["attributes"])

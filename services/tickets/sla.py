@@ -22,9 +22,9 @@ from services.tickets.domain import sla as rules
 from services.tickets.history import append_transition
 from services.tickets.models import Ticket, TicketCategory
 from services.tickets.schemas.sla import AtRiskQuerySchema, AtRiskTicketSchema
-from shared.context import require_scope
+from shared.context import require_caller, require_scope
 from shared.db import UnitOfWork
-from shared.errors import InvalidInput, NotAuthenticated
+from shared.errors import InvalidInput
 from shared.events.outbox import utcnow
 from shared.pagination import decode_cursor, page_of
 from shared.validation import load
@@ -184,9 +184,7 @@ def run_clock(transaction: Transaction, now: datetime | None = None,
 
 def visible_area(uow: UnitOfWork, area: str | None) -> str:
     """The territory asked about: ``area`` (refused outside the caller's scope), else the scope."""
-    caller = uow.caller
-    if caller is None:
-        raise NotAuthenticated("no caller identity travelled with this call")
+    caller = require_caller(uow.caller)
     require_scope(caller, caller.scope or "", "scope")
     if area is None:
         return caller.scope

@@ -24,13 +24,13 @@ from services.tickets.schemas.tickets import (
     TicketTransitionRequestSchema,
     TicketTransitionSchema,
 )
-from shared.context import CallerContext, require_role, require_scope
+from shared.context import CallerContext, require_caller, require_role, require_scope
 from shared.db import UnitOfWork
-from shared.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated
+from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.events.outbox import utcnow
 from shared.events.tickets.tickets import ACTION_EVENTS
 from shared.lookup import find_by_id
-from shared.pagination import PageRequestSchema, decode_cursor, page_of
+from shared.pagination import PageRequestSchema, after_id, page_of
 from shared.personal_data import mask_phone
 from shared.validation import load
 
@@ -39,23 +39,8 @@ _transition_schema = TicketTransitionSchema()
 # a ticket counts as overdue while it is past due and still being worked on
 NOT_OVERDUE_STATUSES = ("resolved", "closed", "rejected")
 
-
-def _caller(uow: UnitOfWork) -> CallerContext:
-    if uow.caller is None:
-        raise NotAuthenticated("no caller identity travelled with this call")
-    return uow.caller
-
-
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
-
-
-def _after_id(cursor: str | None) -> int | None:
-    after = decode_cursor(cursor)
-    if after is not None and (type(after) is not int or not 0 <= after < 2**31):
-        raise InvalidInput("cursor: not a cursor this API gave out", field="cursor")
-    return after
-
 
 def _mask_email(email: str | None) -> str | None:
     if not email or "@" not in email:
@@ -127,9 +112,9 @@ def render_ticket(uow: UnitOfWork, ticket: Ticket) -> dict:
 
 
 def _visible(uow: UnitOfWork, ticket_id, *, for_update: bool = False) -> Ticket:
-    _caller(uow)
+    require_caller(uow.caller)
     return find_by_id(uow, Ticket, ticket_id, code_column=Ticket.grid_code, what="ticket",
-                      field="id", for_update=for_update, hide_out_of_scope=True)
+                      field="id", for_update=for_update)
 
 
 # --- events -------------------------------------------------------------------------------------
@@ -150,7 +135,7 @@ def _record(uow: UnitOfWork, ticket: Ticket, action: str, now: datetime, *,
             details: dict | None = None, extra: dict | None = None) -> TicketTransition:
     """One change: the history row and its event, in this transaction."""
     ticket.updated_at = now
-    transition = append_transition(uow.session, ticket, action, _caller(uow).principal,
+    transition = append_transition(uow.session, ticket, action, require_caller(uow.caller).principal,
                                    to_status=to_status, comment=comment, details=details, at=now)
     uow.emit(ACTION_EVENTS[action], {**_change(ticket, transition), **(extra or {})},
              org_code=ticket.grid_code)
@@ -168,7 +153,7 @@ def check_create(uow: UnitOfWork, payload: dict) -> dict:
     """The create payload, loaded, from a caller allowed to create tickets in its grid; refused
     before anything is looked up (so the entrypoint's lookups cannot be used to probe)."""
     data = load(TicketCreateSchema, payload)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     require_role(caller, *rules.CREATOR_ROLES)
     require_scope(caller, data["location"]["grid_code"], "location.grid_code")
     return data
@@ -198,7 +183,7 @@ def add_ticket(uow: UnitOfWork, payload: dict, grid: dict, resident: dict | None
                now: datetime | None = None) -> Ticket:
     """``create_ticket`` without rendering the result (demo data, bulk imports)."""
     data = check_create(uow, payload)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     now = now or utcnow()
     grid_code, community_code, street_code = place_of(grid)
     require_scope(caller, grid_code, "location.grid_code")
@@ -263,7 +248,7 @@ def get_ticket(uow: UnitOfWork, ticket_id: int) -> dict:
 
 def list_tickets(uow: UnitOfWork, query_args: dict) -> dict:
     args = load(TicketListQuerySchema, query_args)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     require_scope(caller, caller.scope or "", "scope")
     query = select(Ticket).where(Ticket.grid_code.like(f"{caller.scope}%"))
     if args["community"]:
@@ -278,7 +263,7 @@ def list_tickets(uow: UnitOfWork, query_args: dict) -> dict:
     if args["overdue"] is not None:
         overdue = and_(Ticket.due_at < utcnow(), Ticket.status.not_in(NOT_OVERDUE_STATUSES))
         query = query.where(overdue if args["overdue"] else not_(overdue))
-    after = _after_id(args["cursor"])
+    after = after_id(args["cursor"])
     if after is not None:
         query = query.where(Ticket.id < after)
     limit = args["limit"]
@@ -292,7 +277,7 @@ def list_transitions(uow: UnitOfWork, ticket_id: int, query_args: dict) -> dict:
     args = load(PageRequestSchema, query_args)
     ticket = _visible(uow, ticket_id)
     query = select(TicketTransition).where(TicketTransition.ticket_id == ticket.id)
-    after = _after_id(args["cursor"])
+    after = after_id(args["cursor"])
     if after is not None:
         query = query.where(TicketTransition.seq > after)
     limit = args["limit"]
@@ -308,7 +293,7 @@ def list_transitions(uow: UnitOfWork, ticket_id: int, query_args: dict) -> dict:
 def check_transition(uow: UnitOfWork, payload: dict) -> dict:
     """The transition request, loaded, from a caller whose role may take its action."""
     data = load(TicketTransitionRequestSchema, payload)
-    require_role(_caller(uow), *rules.ACTION_ROLES[data["action"]])
+    require_role(require_caller(uow.caller), *rules.ACTION_ROLES[data["action"]])
     return data
 
 
@@ -338,7 +323,7 @@ def apply_transition(uow: UnitOfWork, ticket_id: int, payload: dict,
                      now: datetime | None = None, volunteer: dict | None = None) -> Ticket:
     """``transition`` without rendering the result."""
     data = check_transition(uow, payload)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     now = now or utcnow()
     action = data["action"]
     ticket = _visible(uow, ticket_id, for_update=True)
@@ -496,7 +481,7 @@ def apply_rating(uow: UnitOfWork, ticket_id: int, payload: dict,
                  now: datetime | None = None) -> Ticket:
     """``rate`` without rendering the result."""
     data = load(TicketRatingRequestSchema, payload)
-    caller = _caller(uow)
+    caller = require_caller(uow.caller)
     require_role(caller, *rules.RATER_ROLES)
     now = now or utcnow()
     ticket = _visible(uow, ticket_id, for_update=True)

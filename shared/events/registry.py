@@ -43,6 +43,15 @@ class EventType:
 
 
 REGISTRY: dict[str, EventType] = {}
+HANDLERS: dict[str, set[str]] = {}
+"""Who handles each event type: filled in by ``shared.entrypoints.handles`` as services load."""
+
+
+def note_handler(event_name: str, handler_module: str) -> None:
+    """Record that a service (named by its module, ``services.<name>.…``) handles the event."""
+    parts = handler_module.split(".")
+    if parts[0] == "services" and len(parts) > 1:
+        HANDLERS.setdefault(event_name, set()).add(parts[1])
 
 
 def event_type(name: str, description: str, version: int = 1, consumers: tuple[str, ...] = ()):
@@ -115,8 +124,16 @@ def read_envelope(body: dict) -> dict:
     return body
 
 
+def _consumers(kind: EventType) -> list[str]:
+    """The services that handle the event (from their code), then any consumer declared with
+    the event type that is not one of them (one still to come, or a note on what it does)."""
+    handlers = sorted(HANDLERS.get(kind.name, ()))
+    return handlers + [c for c in kind.consumers if c.split(" ", 1)[0] not in handlers]
+
+
 def catalogue_markdown() -> str:
-    """The event catalogue, generated from the registry (docs/events.md is this, verbatim)."""
+    """The event catalogue, generated from the registry (docs/events.md is this, verbatim).
+    The services must be imported first, so that their handlers are known."""
     lines = [
         "# Event catalogue",
         "",
@@ -134,7 +151,7 @@ def catalogue_markdown() -> str:
             kind.description,
             "",
             f"- producer: {kind.producer}",
-            f"- consumers: {', '.join(kind.consumers) if kind.consumers else 'none yet'}",
+            f"- consumers: {', '.join(_consumers(kind)) or 'none yet'}",
             "",
             "| field | type | required | notes |",
             "|---|---|---|---|",

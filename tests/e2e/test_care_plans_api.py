@@ -11,20 +11,12 @@ from sqlalchemy import func, select
 
 from tests.e2e.conftest import COMMUNITY_A1, COMMUNITY_B1, DISTRICT, assert_problem, outbox_events
 from tests.e2e.test_volunteers_api import add_resident
+from tests.support import wait_for
 
 pytestmark = pytest.mark.broker
 
 PLANS = "/api/v1/care-plans"
 GRID = f"{COMMUNITY_A1}001"
-
-
-def wait_for(predicate, timeout=15.0, interval=0.05):
-    with eventlet.Timeout(timeout):
-        while True:
-            value = predicate()
-            if value:
-                return value
-            eventlet.sleep(interval)
 
 
 def set_flag(api, auth, resident_id, flag, scope=COMMUNITY_A1):

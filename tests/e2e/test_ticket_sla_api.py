@@ -4,9 +4,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
-import eventlet
 import pytest
-from kombu import Connection, Exchange, Queue
 from sqlalchemy import func, select
 
 from tests.e2e.conftest import (
@@ -19,6 +17,7 @@ from tests.e2e.conftest import (
     assert_problem,
 )
 from tests.integration.test_tickets_sla import add_category, add_ticket
+from tests.support import BrokerTap, wait_for
 
 pytestmark = pytest.mark.broker
 
@@ -27,46 +26,6 @@ CST = timezone(timedelta(hours=8))
 AT_RISK = "/api/v1/tickets/at-risk"
 RATES = "/api/v1/ticket-rates"
 CLOCK_EVENTS = ("tickets.ticket_sla_breached", "tickets.ticket_due_soon")
-
-
-def wait_for(predicate, timeout=30.0, interval=0.05):
-    with eventlet.Timeout(timeout):
-        while True:
-            value = predicate()
-            if value:
-                return value
-            eventlet.sleep(interval)
-
-
-class BrokerTap:
-    """A queue bound to the tickets exchange for the clock's events: what really went out."""
-
-    def __init__(self, amqp_uri):
-        self.connection = Connection(amqp_uri)
-        channel = self.connection.channel()
-        exchange = Exchange("tickets.events", type="topic", durable=True)
-        exchange(channel).declare()
-        self.queue = Queue("sla-test-tap", exchange=exchange, routing_key="tickets.#",
-                           auto_delete=False)(channel)
-        self.queue.declare()
-        for key in CLOCK_EVENTS:
-            self.queue.bind_to(exchange=exchange, routing_key=key)
-        self.seen: list[dict] = []
-
-    def drain(self, quiet_seconds=1.0) -> list[dict]:
-        """Everything delivered until nothing has come for ``quiet_seconds``."""
-        quiet_since = datetime.now()
-        while (datetime.now() - quiet_since).total_seconds() < quiet_seconds:
-            message = self.queue.get(no_ack=True)
-            if message is None:
-                eventlet.sleep(0.05)
-                continue
-            quiet_since = datetime.now()
-            self.seen.append(message.payload)
-        return self.seen
-
-    def close(self):
-        self.connection.release()
 
 
 @pytest.fixture

@@ -1,11 +1,8 @@
 """Tickets through the real gateway, with membership and tickets behind it: the whole closed loop
 ending in the callback, its events observed on the broker, the catalogue, scope and roles, bad
 input (problem+json naming the field, nothing changed)."""
-import json
 
-import eventlet
 import pytest
-from kombu import Connection, Exchange, Queue
 from sqlalchemy import func, select
 
 from tests.e2e.conftest import (
@@ -17,6 +14,7 @@ from tests.e2e.conftest import (
     STREET_B,
     assert_problem,
 )
+from tests.support import BrokerTap, wait_for
 
 pytestmark = pytest.mark.broker
 
@@ -24,39 +22,6 @@ TICKETS = "/api/v1/tickets"
 CATEGORIES = "/api/v1/ticket-categories"
 GRID_A1 = f"{COMMUNITY_A1}001"
 GRID_B1 = f"{COMMUNITY_B1}001"
-
-
-def wait_for(predicate, timeout=15.0, interval=0.05):
-    with eventlet.Timeout(timeout):
-        while True:
-            value = predicate()
-            if value:
-                return value
-            eventlet.sleep(interval)
-
-
-class BrokerTap:
-    """A queue bound to ``tickets.events`` for every ``tickets.#`` event, read as they arrive."""
-
-    def __init__(self, amqp_uri):
-        self.connection = Connection(amqp_uri)
-        exchange = Exchange("tickets.events", type="topic", durable=True)
-        self.queue = Queue("e2e-tickets-tap", exchange=exchange, routing_key="tickets.#",
-                           exclusive=True, auto_delete=True)
-        self.queue = self.queue(self.connection.default_channel)
-        exchange(self.connection.default_channel).declare()
-        self.queue.declare()
-        self.seen: list[dict] = []
-
-    def drain(self) -> list[dict]:
-        while (message := self.queue.get(no_ack=True)) is not None:
-            body = message.payload if not isinstance(message.payload, (bytes, str)) \
-                else json.loads(message.payload)
-            self.seen.append(body)
-        return self.seen
-
-    def close(self):
-        self.connection.release()
 
 
 @pytest.fixture

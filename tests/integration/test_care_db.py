@@ -15,6 +15,7 @@ from shared.context import CallerContext
 from shared.errors import Conflict, InvalidInput, NotFound, OutOfScope
 from shared.events.deadletter import list_dead_letters
 from shared.events.registry import make_envelope
+from tests.support import wait_for
 
 GRID = "350502001001001"
 OTHER_GRID = "350502002001001"
@@ -249,15 +250,6 @@ def test_the_list_filters_and_pages(tickets_service_db):
 
 
 # --- on the real broker -----------------------------------------------------------------------
-
-def wait_for(predicate, timeout=15.0, interval=0.05):
-    with eventlet.Timeout(timeout):
-        while True:
-            value = predicate()
-            if value:
-                return value
-            eventlet.sleep(interval)
-
 
 def publish_raw(amqp_uri, *envelopes):
     """Publish as membership's relay does: its exchange, the type as routing key."""

@@ -13,18 +13,10 @@ from shared.db import Database
 from shared.events.deadletter import list_dead_letters, replay_dead_letters
 from shared.events.registry import make_envelope
 from tests.integration.listener import AppliedNode, ListenerInbox, ListenerService
+from tests.support import wait_for
 
 pytestmark = pytest.mark.broker
 STREET_ADMIN = CallerContext("alice", ("street_admin",), "350502001")
-
-
-def wait_for(predicate, timeout=10.0, interval=0.05):
-    with eventlet.Timeout(timeout):
-        while True:
-            value = predicate()
-            if value:
-                return value
-            eventlet.sleep(interval)
 
 
 @pytest.fixture

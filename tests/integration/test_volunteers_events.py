@@ -13,18 +13,10 @@ from shared.events.deadletter import list_dead_letters
 from shared.events.registry import make_envelope
 from tests.e2e.conftest import COMMUNITY_A1, seed_territory
 from tests.integration.test_volunteers import add_resident
+from tests.support import wait_for
 
 pytestmark = pytest.mark.broker
 WORKER = CallerContext("worker", ("community_worker",), COMMUNITY_A1)
-
-
-def wait_for(predicate, timeout=10.0, interval=0.05):
-    with eventlet.Timeout(timeout):
-        while True:
-            value = predicate()
-            if value:
-                return value
-            eventlet.sleep(interval)
 
 
 def publish_raw(amqp_uri, envelope):

@@ -35,7 +35,6 @@ class TerritoryNodeRenamed(Schema):
     "One community was merged into another. Its grids moved to the surviving community and "
     "were given codes under it; `moves` maps every old code to its new one so that consumers "
     "can re-file their records (the absorbed community's own code maps to the survivor's).",
-    consumers=("membership (residents, households, volunteers, teams and organisations follow)",),
 )
 class CommunitiesMerged(Schema):
     surviving_code = fields.String(required=True, validate=CODE)
