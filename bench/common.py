@@ -603,10 +603,12 @@ def wrk_version() -> str | None:
 
 
 def wrk_load(url: str, headers: dict, concurrency: int, duration: float,
-             script_dir: Path) -> Measurement:
-    script = script_dir / "report.lua"
+             script_dir: Path, request_lua: str = "") -> Measurement:
+    """wrk on ``url``; ``request_lua`` (e.g. ``wrk.method = "POST"`` and a body) shapes the
+    request, the report script reads the figures back."""
+    script = script_dir / f"report-{abs(hash(request_lua))}.lua"
     if not script.exists():
-        script.write_text(WRK_SCRIPT)
+        script.write_text(request_lua + "\n" + WRK_SCRIPT)
     argv = ["wrk", f"-t{min(concurrency, os.cpu_count() or 1)}", f"-c{concurrency}",
             f"-d{max(1, round(duration))}s", "--timeout", "10s", "-s", str(script)]
     for name, value in headers.items():

@@ -27,16 +27,10 @@ import argparse
 import csv
 import io
 import json
-import os
 import random
-import shutil
 import signal
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -44,11 +38,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import chart  # noqa: E402
 import common  # noqa: E402
+from scratch_platform import DISTRICT, Platform, http_load  # noqa: E402
 
-ADMIN_URL = os.environ.get("LINLI_BENCH_POSTGRES_URL",
-                           "postgresql+pg8000://linli:linli@127.0.0.1:55432/linli_test")
-SECRET_KEY = "linli-bench-secret-key-not-for-production-use-0123456789"
-DISTRICT, STREET, COMMUNITY = "350502", "350502001", "350502001001"
+STREET, COMMUNITY = "350502001", "350502001001"
 FILE_ROWS = 20_000
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红建国志明海燕雪梅春花文斌"
@@ -117,105 +109,6 @@ class RowMaker:
         return out.getvalue().encode(), bad
 
 
-# --------------------------------------------------------------------------- the platform
-
-class Platform:
-    def __init__(self, args):
-        from sqlalchemy import create_engine
-
-        self.args = args
-        self.tmp = Path(tempfile.mkdtemp(prefix="linli-bench-residents-"))
-        self.processes: list[common.Process] = []
-        self.vhost = common.ScratchVhost(
-            os.environ.get("LINLI_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"),
-            os.environ.get("LINLI_RABBIT_MANAGEMENT_URI", "http://guest:guest@127.0.0.1:15672"))
-        self.admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-        self.databases: dict[str, str] = {}
-
-    def _database(self, owner: str) -> str:
-        from sqlalchemy import text
-
-        name = f"linli_bench_{owner}_{uuid.uuid4().hex[:8]}"
-        with self.admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        self.databases[owner] = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-        return self.databases[owner]
-
-    def start(self) -> None:
-        self.amqp_uri = self.vhost.create()
-        self.port = common.free_port()
-        self.env = {**os.environ, "LINLI_VAR_DIR": str(self.tmp / "var"),
-                    "LINLI_GATEWAY_HOST": "127.0.0.1", "LINLI_GATEWAY_PORT": str(self.port),
-                    "LINLI_SECRET_KEY": SECRET_KEY, "LINLI_AMQP_URI": self.amqp_uri,
-                    "LINLI_MEMBERSHIP_DATABASE_URL": self._database("membership"),
-                    "LINLI_GATEWAY_DATABASE_URL": self._database("gateway"),
-                    "PYTHONWARNINGS": "ignore"}
-        seed = subprocess.run(common.linli_command("seed"), env=self.env, cwd=common.REPO_ROOT,
-                              capture_output=True, text=True, timeout=600)
-        if seed.returncode != 0:
-            raise RuntimeError(f"linli seed failed:\n{seed.stdout}{seed.stderr}")
-        token = subprocess.run(common.linli_command("token", "--role", "district_admin",
-                                                    "--scope", DISTRICT),
-                               env=self.env, cwd=common.REPO_ROOT, capture_output=True,
-                               text=True, timeout=60)
-        self.headers = {"Authorization": f"Bearer {token.stdout.strip().splitlines()[-1]}"}
-        for service in common.PLATFORM_PROCESSES:
-            self.processes.append(common.Process(
-                service, common.linli_command("service", service), self.env, self.tmp))
-        common.wait_http_ok(self.url("/healthz"), self.processes, 120)
-        # the relay publishes the events `linli seed` wrote; let it finish first
-        common.wait_idle([p.pid for p in self.processes])
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def call(self, method: str, path: str, body: bytes | None = None,
-             content_type: str | None = None) -> tuple[int, dict]:
-        headers = dict(self.headers, **({"Content-Type": content_type} if content_type else {}))
-        request = urllib.request.Request(self.url(path), data=body, method=method,
-                                         headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            return exc.code, json.loads(exc.read() or b"{}")
-
-    def grids(self) -> list[str]:
-        grids, cursor = [], None
-        while True:
-            status, page = self.call("GET", "/api/v1/territory/nodes?level=grid&limit=200"
-                                     + (f"&cursor={cursor}" if cursor else ""))
-            if status != 200:
-                raise RuntimeError(f"listing grids: {status} {page}")
-            grids += [node["code"] for node in page["items"]]
-            cursor = page.get("next_cursor")
-            if not cursor:
-                return grids
-
-    def resident_count(self) -> int:
-        from sqlalchemy import create_engine, text
-
-        engine = create_engine(self.databases["membership"])
-        with engine.connect() as connection:
-            count = connection.scalar(text("SELECT count(*) FROM residents"))
-        engine.dispose()
-        return count
-
-    def stop(self) -> None:
-        from sqlalchemy import text
-
-        for process in self.processes:
-            process.terminate()
-        for process in reversed(self.processes):
-            process.stop()
-        self.vhost.delete()
-        with self.admin.connect() as connection:
-            for url in self.databases.values():
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[-1]}" '
-                                        "WITH (FORCE)"))
-        self.admin.dispose()
-
-
 # --------------------------------------------------------------------------- measuring
 
 def import_file(platform: Platform, body: bytes, bad: int) -> dict:
@@ -277,16 +170,6 @@ def raw_insert_baseline(platform: Platform, rows: int) -> dict:
         connection.execute(text("DROP SEQUENCE bench_residents_id"))
     engine.dispose()
     return {"rows": rows, "seconds": round(seconds, 2), "rows_per_s": round(rows / seconds, 1)}
-
-
-def http_load(platform: Platform, path: str, concurrency: int, duration: float) -> dict:
-    if shutil.which("wrk"):
-        measurement = common.wrk_load(platform.url(path), platform.headers, concurrency,
-                                      duration, platform.tmp)
-    else:
-        measurement = common.python_http_load("127.0.0.1", platform.port, path,
-                                              platform.headers, concurrency, duration)
-    return {**measurement.as_dict(), "concurrency": concurrency}
 
 
 def sql_baseline(platform: Platform, where: str, repeats: int) -> dict:
@@ -370,20 +253,20 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     started = datetime.now(timezone.utc)
     signal.signal(signal.SIGTERM, _interrupt)
-    platform = Platform(args)
+    platform = Platform("residents")
     results: dict = {}
     try:
         print(f"starting the platform on PostgreSQL (temp dir {platform.tmp}) …", flush=True)
         platform.start()
         maker = RowMaker(platform.grids())
         files = []
-        while (have := platform.resident_count()) < args.residents:
+        while (have := platform.count("membership", "residents")) < args.residents:
             rows = min(FILE_ROWS, round((args.residents - have) / 0.99) + 1)
             print(f"  importing {rows:,} rows ({have:,} residents so far) …", flush=True)
             body, bad = maker.file(rows)
             files.append(import_file(platform, body, bad))
             print(f"    {files[-1]['rows_per_s']:,.0f} rows/s", flush=True)
-        residents = platform.resident_count()
+        residents = platform.count("membership", "residents")
         common.wait_idle([p.pid for p in platform.processes])  # the relay's backlog
         print("  baseline: raw inserts …", flush=True)
         baseline = raw_insert_baseline(platform, FILE_ROWS)
@@ -404,7 +287,6 @@ def main(argv=None) -> int:
             results[f"{name}_sql"] = {"serial": sql_baseline(platform, where, 300)}
     finally:
         platform.stop()
-        shutil.rmtree(platform.tmp, ignore_errors=True)
 
     labels = {"node_read": "baseline: GET /territory/nodes/{code} (cheapest read)",
               **{name: f"GET /residents: {what}" for name, (_, what, _) in SEARCHES.items()},

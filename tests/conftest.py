@@ -28,7 +28,20 @@ POSTGRES_URL = os.environ.get("LINLI_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
+def pytest_addoption(parser):
+    parser.addoption("--shard", default=None, metavar="K/N",
+                     help="run every N-th test, starting with the K-th (deploy/scripts/"
+                          "run-tests.sh runs N such pytest processes side by side)")
+
+
 def pytest_collection_modifyitems(config, items):
+    shard = config.getoption("--shard")
+    if shard:
+        k, n = (int(part) for part in shard.split("/"))
+        if not 1 <= k <= n:
+            raise pytest.UsageError(f"--shard {shard}: K must be between 1 and N")
+        config.hook.pytest_deselected(items=[t for i, t in enumerate(items) if i % n != k - 1])
+        items[:] = [t for i, t in enumerate(items) if i % n == k - 1]
     if POSTGRES_URL:
         return
     skip = pytest.mark.skip(reason="LINLI_TEST_POSTGRES_URL is not set (make test sets it)")
