@@ -2,7 +2,7 @@
 
 A service writes its events as outbox rows in the same transaction as the change. The relay
 claims a batch of unpublished rows (an atomic UPDATE with a lease, ``FOR UPDATE SKIP LOCKED`` on
-PostgreSQL, so two relays never claim the same row), publishes each with publisher confirms,
+PostgreSQL, so two relays never claim the same row), publishes the batch and awaits its publisher confirms,
 and marks them published. A relay that dies between publishing and marking leaves its lease to
 expire and the rows are published again: delivery is at least once, and consumers' inboxes
 make the repeat harmless.
@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import JSON, BigInteger, Index, Integer, String, select, update
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from shared.events.amqp import ConfirmedPublisher
+from shared.events.amqp import ConfirmedPublisher, Outgoing
 from shared.events.registry import exchange_name, make_envelope
 from shared.sqltypes import UtcDateTime
 
@@ -133,15 +133,10 @@ class OutboxRelay:
         rows = self._claim()
         published: list[int] = []
         try:
-            for row in rows:
-                self.publisher.publish(
-                    row.envelope,
-                    exchange=exchange_name(row.event_type),
-                    routing_key=row.event_type,
-                    headers=row.headers,
-                    message_id=row.envelope["event_id"],
-                )
-                published.append(row.id)
+            self.publisher.publish_all([
+                Outgoing(row.envelope, row.event_type, exchange_name(row.event_type),
+                         row.headers, row.envelope["event_id"]) for row in rows])
+            published = [row.id for row in rows]
         finally:
             self._settle(published, [row.id for row in rows[len(published):]])
             self.published_total += len(published)
