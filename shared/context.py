@@ -90,6 +90,16 @@ def require_scope(caller: CallerContext | None, code: str, field: str = "code") 
         raise OutOfScope(f"{field}: {code} lies outside your scope {caller.scope}", field=field)
 
 
+def require_community_filter(caller: CallerContext | None, community: str,
+                             field: str = "community") -> None:
+    """A community a list may be narrowed to: one within the caller's scope, or the community
+    that holds the caller's own grid (a grid worker filtering on their community)."""
+    caller = require_caller(caller)
+    if not (caller.can_see(community) or (caller.scope or "").startswith(community)):
+        raise OutOfScope(f"{field}: {community} lies outside your scope {caller.scope}",
+                         field=field)
+
+
 def require_role(caller: CallerContext | None, *roles: str) -> None:
     if not require_caller(caller).has_role(*roles):
         raise Forbidden(f"this needs one of the roles: {', '.join(roles)}")

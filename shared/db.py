@@ -152,9 +152,12 @@ class ServiceDatabase:
                           on_commit=on_commit)
 
     @contextmanager
-    def transaction(self, service_name: str, caller: CallerContext | None = None):
-        """A unit of work committed at the end of the block (rolled back if it raises)."""
-        unit = self.unit_of_work(service_name, caller or CallerContext.system())
+    def transaction(self, service_name: str, caller: CallerContext | None = None,
+                    on_commit=None):
+        """A unit of work committed at the end of the block (rolled back if it raises);
+        ``on_commit`` runs after a commit that emitted events (a relay's wake-up)."""
+        unit = self.unit_of_work(service_name, caller or CallerContext.system(),
+                                 on_commit=on_commit)
         try:
             yield unit
         except BaseException:

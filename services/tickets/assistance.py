@@ -27,9 +27,9 @@ from services.tickets.schemas.assistance import (
     AssistanceObjectionCreateSchema,
     AssistanceTransitionSchema,
 )
-from shared.context import require_caller, require_scope
+from shared.context import require_caller, require_community_filter, require_scope
 from shared.db import UnitOfWork
-from shared.errors import Conflict, InvalidInput, OutOfScope
+from shared.errors import Conflict, InvalidInput
 from shared.events.outbox import utcnow
 from shared.lookup import find_by_id
 from shared.pagination import after_id, page_of
@@ -210,12 +210,6 @@ def get_case(uow: UnitOfWork, case_id: int) -> dict:
     return render_detail(uow, _visible_case(uow, case_id))
 
 
-def _community_filter(caller, community: str):
-    if not (caller.can_see(community) or (caller.scope or "").startswith(community)):
-        raise OutOfScope(f"community: {community} lies outside your scope {caller.scope}",
-                         field="community")
-    return AssistanceCase.community_code == community
-
 
 def list_cases(uow: UnitOfWork, query_args: dict) -> dict:
     args = load(AssistanceCaseListQuerySchema, query_args)
@@ -223,7 +217,8 @@ def list_cases(uow: UnitOfWork, query_args: dict) -> dict:
     require_scope(caller, caller.scope or "", "scope")
     query = select(AssistanceCase).where(AssistanceCase.grid_code.like(f"{caller.scope}%"))
     if args["community"]:
-        query = query.where(_community_filter(caller, args["community"]))
+        require_community_filter(caller, args["community"])
+        query = query.where(AssistanceCase.community_code == args["community"])
     if args["stage"]:
         query = query.where(AssistanceCase.stage == args["stage"])
     if args["kind"]:

@@ -22,9 +22,9 @@ from services.tickets.schemas.care import (
     CareVisitSchema,
     LifeEventCreateSchema,
 )
-from shared.context import require_caller, require_role, require_scope
+from shared.context import require_caller, require_community_filter, require_role, require_scope
 from shared.db import UnitOfWork
-from shared.errors import NotFound, OutOfScope
+from shared.errors import NotFound
 from shared.events.outbox import utcnow
 from shared.lookup import find_by_id
 from shared.pagination import after_id, page_of
@@ -208,13 +208,6 @@ def get_plan(uow: UnitOfWork, plan_id: int, today: date | None = None) -> dict:
     return render_plans(uow, [_visible_plan(uow, plan_id)], today)[0]
 
 
-def _community_filter(caller, community: str):
-    """A community within the caller's scope, or the community the caller's grid is in."""
-    if not (caller.can_see(community) or (caller.scope or "").startswith(community)):
-        raise OutOfScope(f"community: {community} lies outside your scope {caller.scope}",
-                         field="community")
-    return CarePlan.community_code == community
-
 
 def list_plans(uow: UnitOfWork, query_args: dict, today: date | None = None) -> dict:
     args = load(CarePlanListQuerySchema, query_args)
@@ -223,7 +216,8 @@ def list_plans(uow: UnitOfWork, query_args: dict, today: date | None = None) -> 
     today = _today(today)
     query = select(CarePlan).where(CarePlan.grid_code.like(f"{caller.scope}%"))
     if args["community"]:
-        query = query.where(_community_filter(caller, args["community"]))
+        require_community_filter(caller, args["community"])
+        query = query.where(CarePlan.community_code == args["community"])
     if args["flag"]:
         query = query.where(CarePlan.flag == args["flag"])
     if args["status"]:

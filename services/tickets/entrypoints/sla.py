@@ -10,7 +10,6 @@ Every instance of the service runs the clock; each ticket is still reminded and 
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
 
 from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
@@ -60,18 +59,11 @@ class Clock:
         self.settings = settings
         self._correlation_id = correlation_id
 
-    @contextmanager
     def transaction(self):
         relay = self._provider.relay
-        unit = self._provider.database.unit_of_work(
+        return self._provider.database.transaction(
             self._provider.container.service_name, CallerContext.system(self._correlation_id),
             on_commit=relay.wake if relay else None)
-        try:
-            yield unit
-        except BaseException:
-            unit.rollback()
-            raise
-        unit.commit()
 
     def tick(self) -> dict:
         return sla.run_clock(self.transaction, share=self.settings["due_soon_share"],
