@@ -23,7 +23,7 @@ from sqlalchemy import case, func, insert, select, update
 from services.membership import residents
 from services.membership.domain import imports as rules
 from services.membership.domain import residents as resident_rules
-from services.membership.models import Household, Resident
+from services.membership.models import Household, Resident, TerritoryNode
 from services.membership.models.imports import ResidentImport, ResidentImportRow
 from services.membership.schemas.imports import (
     ImportCreateSchema,
@@ -137,6 +137,10 @@ class _Batch:
         self.uow = uow
         self.personal = personal
         self._grids: dict[str, object] = {}
+        codes = {json.loads(row.values).get("grid_code") for row in rows} - {None}
+        self._nodes = {node.code: node for node in uow.session.scalars(
+            select(TerritoryNode).where(TerritoryNode.code.in_(
+                [c for c in codes if isinstance(c, str)])))} if codes else {}
         hashes = [row.id_number_hash for row in rows if row.id_number_hash]
         self._registered: dict[str, str] = dict(uow.session.execute(
             select(Resident.id_number_hash, Resident.grid_code)
@@ -146,7 +150,8 @@ class _Batch:
         """The grid (or the refusal) of this code, looked up once per batch."""
         if code not in self._grids:
             try:
-                self._grids[code] = residents.find_grid(self.uow, code)
+                self._grids[code] = residents.find_grid(self.uow, code,
+                                                        node=self._nodes.get(code))
             except DomainError as exc:
                 self._grids[code] = exc
         found = self._grids[code]
@@ -258,17 +263,18 @@ def work_batch(uow: UnitOfWork, personal: PersonalData, import_id: int,
     try:
         batch = _Batch(uow, personal, rows)
         accepted, plans = [], []
-        for row in rows:
-            try:
-                plans.append(batch.judge(row))
-            except DomainError as exc:
-                row.state, row.field = "rejected", exc.field
-                row.reason = rules.reason_of(exc.detail, exc.field)[:500]
-                row.values = "{}"  # judged: the sealed number is no longer needed
-                job.rejected += 1
-            else:
-                accepted.append(row.id)
-            job.processed += 1
+        with uow.session.no_autoflush:  # judging reads; the rejections are written at the end
+            for row in rows:
+                try:
+                    plans.append(batch.judge(row))
+                except DomainError as exc:
+                    row.state, row.field = "rejected", exc.field
+                    row.reason = rules.reason_of(exc.detail, exc.field)[:500]
+                    row.values = "{}"  # judged: the sealed number is no longer needed
+                    job.rejected += 1
+                else:
+                    accepted.append(row.id)
+                job.processed += 1
         registered = batch.register(plans)
     finally:
         uow.caller = worker_caller

@@ -107,10 +107,11 @@ def get_resident(uow: UnitOfWork, resident_id: int) -> dict:
     return render_one(uow, find_resident(uow, resident_id))
 
 
-def find_grid(uow: UnitOfWork, code: str, field: str = "grid_code"):
-    """An active grid in the caller's scope (refused before the lookup when out of scope)."""
+def find_grid(uow: UnitOfWork, code: str, field: str = "grid_code", node=None):
+    """An active grid in the caller's scope (refused before the lookup when out of scope).
+    ``node``: the node with this code, when the caller has already read it."""
     require_scope(uow.caller, code, field)
-    node = find_node(uow, code, field)
+    node = node if node is not None and node.code == code else find_node(uow, code, field)
     require_scope(uow.caller, node.code, field)
     if node.level != "grid":
         raise InvalidInput(f"{field}: {code} is a {node.level}, not a grid", field=field)
