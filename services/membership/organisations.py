@@ -12,7 +12,6 @@ from datetime import date, datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from services.membership import territory
 from services.membership.domain import organisations as rules
 from services.membership.domain.territory import CHILD_LEVEL
 from services.membership.models import TerritoryNode
@@ -54,6 +53,7 @@ from shared.db import UnitOfWork
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.pagination import decode_cursor, page_of
 from shared.personal_data import mask_phone
+from shared.territory import refile_codes
 from shared.validation import load
 
 _party_schema = PartyOrgSchema()
@@ -567,4 +567,4 @@ ORGANISATION_MODELS = (PartyOrganisation, CivilOrganisation, AreaUnit, CoBuildin
 
 def follow_merge(uow: UnitOfWork, moves: list[dict]) -> dict:
     """Every organisation on a merged-away code follows it to the code it became."""
-    return territory.refile_codes(uow, [model.org_code for model in ORGANISATION_MODELS], moves)
+    return refile_codes(uow, [model.org_code for model in ORGANISATION_MODELS], moves)

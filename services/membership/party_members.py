@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from services.membership import territory
 from services.membership.domain import party_members as rules
 from services.membership.models.organisations import PartyOrganisation
 from services.membership.models.party_members import (
@@ -47,6 +46,7 @@ from shared.context import require_caller, require_scope
 from shared.db import UnitOfWork
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.pagination import decode_cursor, page_of
+from shared.territory import refile_codes
 from shared.validation import load
 
 _member_schema = PartyMemberSchema()
@@ -579,4 +579,4 @@ def list_members(uow: UnitOfWork, query_args: dict) -> dict:
 
 def follow_merge(uow: UnitOfWork, moves: list[dict]) -> dict:
     """Members of branches on a merged-away code follow it to the code it became."""
-    return territory.refile_codes(uow, [PartyMember.org_code], moves)
+    return refile_codes(uow, [PartyMember.org_code], moves)

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
-from services.membership import territory, volunteers
+from services.membership import volunteers
 from services.membership.domain import residents as rules
 from services.membership.domain.territory import level_of_code
 from services.membership.models import Household, Resident, ResidentFlag, ResidentMove
@@ -39,6 +39,7 @@ from shared.personal_data import (
     mask_phone,
     parse_id_number,
 )
+from shared.territory import refile_codes
 from shared.validation import load
 
 _resident_schema = ResidentSchema()
@@ -423,4 +424,4 @@ def export_page(uow: UnitOfWork, query_args: dict) -> dict:
 
 def follow_merge(uow: UnitOfWork, moves: list[dict]) -> dict:
     """Residents and households of grids re-coded by a community merge follow their grid."""
-    return territory.refile_codes(uow, [Resident.grid_code, Household.grid_code], moves)
+    return refile_codes(uow, [Resident.grid_code, Household.grid_code], moves)

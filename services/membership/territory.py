@@ -1,7 +1,7 @@
 """Territory use cases: load, apply the rules in ``domain.territory``, store, emit."""
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from services.membership.domain import territory as rules
 from services.membership.models import TerritoryCodeAlias, TerritoryNode
@@ -187,23 +187,3 @@ def count_nodes(uow: UnitOfWork) -> dict:
 
 def existing_codes(uow: UnitOfWork) -> set[str]:
     return set(uow.session.scalars(select(TerritoryNode.code)))
-
-
-def refile_codes(uow: UnitOfWork, columns: list, moves: list[dict]) -> dict:
-    """Move records on merged-away codes to the codes they became (``moves`` of a
-    ``membership.communities_merged`` event), so prefix lists and scope keep finding them.
-
-    ``columns`` are the territory-code columns to re-file (e.g. ``Resident.grid_code``); returns
-    how many rows moved per table. Ids, history and everything else stay.
-    """
-    moved = {}
-    for column in columns:
-        table = column.class_
-        total = 0
-        for move in moves:
-            result = uow.session.execute(
-                update(table).where(column == move["old_code"]).values({column.key: move["new_code"]})
-                .execution_options(synchronize_session=False))
-            total += result.rowcount or 0
-        moved[table.__tablename__] = total
-    return moved

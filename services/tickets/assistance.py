@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from services.tickets.domain import assistance as rules
 from services.tickets.models.assistance import (
@@ -33,6 +33,7 @@ from shared.errors import Conflict, InvalidInput
 from shared.events.outbox import utcnow
 from shared.lookup import find_by_id
 from shared.pagination import after_id, page_of
+from shared.territory import refile_codes
 from shared.validation import load
 
 _case_schema = AssistanceCaseSchema()
@@ -320,13 +321,4 @@ def lodge_objection(uow: UnitOfWork, case_id: int, payload: dict,
 def follow_merge(uow: UnitOfWork, data: dict) -> dict:
     """Apply ``membership.communities_merged``: cases in the absorbed community's grids take the
     grids' new codes. (A resident moving keeps the case where it was applied for.)"""
-    moved = 0
-    for move in data["moves"]:
-        old, new = move["old_code"], move["new_code"]
-        if len(old) != len(new) or len(old) <= rules.COMMUNITY_CODE_LENGTH:
-            continue
-        moved += uow.session.execute(
-            update(AssistanceCase).where(AssistanceCase.grid_code == old)
-            .values(grid_code=new, community_code=rules.community_of(new), updated_at=utcnow())
-            .execution_options(synchronize_session=False)).rowcount or 0
-    return {"cases": moved}
+    return refile_codes(uow, [AssistanceCase.grid_code, AssistanceCase.community_code], data["moves"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, select
 
 from services.tickets import tickets
 from services.tickets.domain import care as rules
@@ -28,6 +28,7 @@ from shared.errors import NotFound
 from shared.events.outbox import utcnow
 from shared.lookup import find_by_id
 from shared.pagination import after_id, page_of
+from shared.territory import refile_codes
 from shared.validation import load
 
 _plan_schema = CarePlanSchema()
@@ -184,16 +185,7 @@ def follow_resident_move(uow: UnitOfWork, envelope: dict) -> dict:
 def follow_merge(uow: UnitOfWork, data: dict) -> dict:
     """Apply ``membership.communities_merged``: plans in the absorbed community's grids take the
     grids' new codes (and so the surviving community)."""
-    moved = 0
-    for move in data["moves"]:
-        old, new = move["old_code"], move["new_code"]
-        if len(old) != len(new) or len(old) <= rules.COMMUNITY_CODE_LENGTH:
-            continue  # the community's own code: its grids carry the change
-        moved += uow.session.execute(
-            update(CarePlan).where(CarePlan.grid_code == old)
-            .values(grid_code=new, community_code=rules.community_of(new), updated_at=utcnow())
-            .execution_options(synchronize_session=False)).rowcount or 0
-    return {"plans": moved}
+    return refile_codes(uow, [CarePlan.grid_code, CarePlan.community_code], data["moves"])
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -413,17 +413,6 @@ def test_the_update_feed_carries_every_transition_with_a_cursor(base, key, ticke
 
 # --- filing a service request --------------------------------------------------------------------
 
-def _have_create(tickets_container) -> bool:
-    return any(getattr(entrypoint, "method_name", "") == "tickets_create"
-               for entrypoint in tickets_container.entrypoints)
-
-
-@pytest.fixture
-def can_create(tickets_container):
-    if not _have_create(tickets_container):
-        pytest.skip("the tickets core's tickets_create is not there yet")
-
-
 def test_errors_before_any_ticket_is_made(base, key, tickets_db, make_api_key):
     """Bad key, unknown service_code, missing required attribute, no place, another territory:
     each the spec's error with its status, and nothing stored."""
@@ -465,7 +454,7 @@ def test_errors_before_any_ticket_is_made(base, key, tickets_db, make_api_key):
     assert ticket_count(tickets_db) == before
 
 
-def test_a_form_post_files_a_ticket_seen_in_both_formats(base, key, tickets_db, can_create):
+def test_a_form_post_files_a_ticket_seen_in_both_formats(base, key, tickets_db):
     fields = {"api_key": key, "jurisdiction_id": DISTRICT, "service_code": "sewer_overflow",
               "address_id": GRID_A1, "address_string": "中山路 12 号", "lat": "24.9087",
               "long": "118.5863", "email": "wang@example.cn", "first_name": "秀英", "last_name": "王",
@@ -508,7 +497,7 @@ def test_a_form_post_files_a_ticket_seen_in_both_formats(base, key, tickets_db, 
         {"service_request_id": request_id, "token": token}]
 
 
-def test_a_multivaluelist_attribute_and_an_anonymous_report(base, key, tickets_db, can_create):
+def test_a_multivaluelist_attribute_and_an_anonymous_report(base, key, tickets_db):
     response = requests.post(base + f"{V2}/requests.json", timeout=15, data=[
         ("api_key", key), ("service_code", "broken_road"), ("address_id", GRID_A1),
         ("attribute[hazard][]", "pothole"), ("attribute[hazard][]", "light")])
@@ -522,8 +511,7 @@ def test_a_multivaluelist_attribute_and_an_anonymous_report(base, key, tickets_d
         assert ticket.anonymous and ticket.reporter_name is None
 
 
-def test_the_update_feed_follows_the_lifecycle_worked_through_the_api(base, key, auth, tickets_db,
-                                                                      can_create):
+def test_the_update_feed_follows_the_lifecycle_worked_through_the_api(base, key, auth, tickets_db):
     """Filed through Open311, worked by staff through /api/v1/tickets/{id}/transitions, rated at
     the callback: every step is one update, and the request closes."""
     (created,) = json_of(post_form(base, f"{V2}/requests.json", {

@@ -232,7 +232,7 @@ def test_bad_input_is_refused_naming_the_field_and_changes_nothing(api, auth, se
         (new_ticket(channel="fax"), 422, "channel"),
         (new_ticket(priority="yesterday"), 422, "priority"),
         (new_ticket(description=""), 422, "description"),
-        (new_ticket(reporter={"resident_id": 999999}), 422, "reporter.resident_id"),
+        (new_ticket(reporter={"resident_id": 999999}), 404, "reporter.resident_id"),
         (new_ticket(reporter={"phone": "call me"}), 422, "reporter.phone"),
         (new_ticket(attachments=[{"url": "ftp://x"}]), 422, "attachments.0.url"),
         (new_ticket(attachments=[{"url": "https://x.example/a", "sha256": "12"}]), 422,

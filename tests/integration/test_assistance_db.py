@@ -304,6 +304,6 @@ def test_cases_follow_a_community_merge(tickets_service_db):
         assert assistance.follow_merge(uow, {
             "surviving_code": "350502001001", "absorbed_code": COMMUNITY,
             "moves": [{"old_code": COMMUNITY, "new_code": "350502001001"},
-                      {"old_code": GRID, "new_code": "350502001001007"}]}) == {"cases": 1}
+                      {"old_code": GRID, "new_code": "350502001001007"}]}) == {"assistance_cases": 1}
     case = call(db, ADMIN, assistance.get_case, case_id)
     assert (case["grid_code"], case["community_code"]) == ("350502001001007", "350502001001")

@@ -448,6 +448,6 @@ def test_plans_follow_a_community_merge(tickets_service_db):
             "surviving_code": "350502002001", "absorbed_code": "350502001001",
             "moves": [{"old_code": "350502001001", "new_code": "350502002001"},
                       {"old_code": GRID, "new_code": "350502002001009"}]})
-    assert result == {"plans": 1}
+    assert result == {"care_plans": 1}
     assert {(p.resident_id, p.grid_code, p.community_code) for p in plans(db)} == {
         (62, "350502002001009", "350502002001"), (63, OTHER_GRID, "350502002001")}

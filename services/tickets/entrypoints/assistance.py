@@ -1,17 +1,13 @@
 """Assistance case entrypoints: the RPCs the gateway calls. Nothing else."""
 from services.tickets import assistance
+from services.tickets import membership as asked
 from shared.entrypoints import handles, rpc
-from shared.errors import Forbidden, NotFound
 
 
 class AssistanceEntrypoints:
     def _resident_in_scope(self, resident_id: int) -> dict:
         """The applicant as membership shows them to this caller (who travels with the call)."""
-        try:
-            resident = self.membership.residents_get(resident_id)
-        except (NotFound, Forbidden):
-            raise NotFound(f"resident_id: no resident {resident_id} in your scope",
-                           field="resident_id") from None
+        resident = asked.resident(self.membership, resident_id)
         return {"id": resident["id"], "grid_code": resident["grid_code"],
                 "status": resident["status"]}
 

@@ -1,7 +1,7 @@
 """Care plan entrypoints: membership's flag events, and the RPCs the gateway calls."""
 from services.tickets import care
+from services.tickets import membership as asked
 from shared.entrypoints import handles, rpc
-from shared.errors import Forbidden, InvalidInput, NotFound
 
 
 class CareEntrypoints:
@@ -44,18 +44,10 @@ class CareEntrypoints:
     @rpc
     def life_events_record(self, payload: dict) -> dict:
         data = care.check_life_event(self.db, payload)
-        try:
-            grid = self.membership.territory_get_node(data["grid_code"])
-        except (NotFound, Forbidden):
-            raise InvalidInput(f"grid_code: no grid has the code {data['grid_code']}",
-                               field="grid_code") from None
+        grid = asked.grid(self.membership, data["grid_code"])
         resident = None
         if data["resident_id"] is not None:
-            try:
-                found = self.membership.residents_get(data["resident_id"])
-            except (NotFound, Forbidden):
-                raise NotFound(f"resident_id: no resident {data['resident_id']} in your scope",
-                               field="resident_id") from None
+            found = asked.resident(self.membership, data["resident_id"])
             resident = {"id": found["id"], "grid_code": found["grid_code"],
                         "address": found.get("address")}
         return care.record_life_event(self.db, payload, grid, resident)

@@ -1,8 +1,9 @@
 """Ticket and category entrypoints: look up what membership knows (the grid, the reporter, a
 volunteer), call the use case, return. Nothing else."""
 from services.tickets import categories, tickets
+from services.tickets import membership as asked
 from shared.entrypoints import rpc
-from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.errors import Forbidden, NotFound
 
 
 class TicketEntrypoints:
@@ -25,20 +26,11 @@ class TicketEntrypoints:
     @rpc
     def tickets_create(self, payload: dict) -> dict:
         data = tickets.check_create(self.db, payload)
-        grid_code = data["location"]["grid_code"]
-        try:
-            grid = self.membership.territory_get_node(grid_code)
-        except (NotFound, Forbidden):
-            raise InvalidInput(f"location.grid_code: no grid has the code {grid_code}",
-                               field="location.grid_code") from None
+        grid = asked.grid(self.membership, data["location"]["grid_code"], "location.grid_code")
         resident = None
         resident_id = (data["reporter"] or {}).get("resident_id")
         if resident_id is not None and not data["anonymous"]:
-            try:
-                resident = self.membership.residents_get(resident_id)
-            except (NotFound, Forbidden):
-                raise InvalidInput(f"reporter.resident_id: no resident {resident_id} in your "
-                                   f"scope", field="reporter.resident_id") from None
+            resident = asked.resident(self.membership, resident_id, "reporter.resident_id")
         return tickets.create_ticket(self.db, payload, grid, resident)
 
     @rpc
