@@ -2,12 +2,16 @@
 from nameko.dependency_providers import Config
 
 from gateway.routes.assistance_cases import AssistanceCaseRoutes
+from gateway.routes.attendance import AttendanceRoutes
 from gateway.routes.care_plans import CarePlanRoutes
+from gateway.routes.enrolments import EnrolmentRoutes
 from gateway.routes.imports import ImportRoutes
+from gateway.routes.learning_schools import SchoolRoutes
 from gateway.routes.open311 import Open311Routes
 from gateway.routes.operations import OperationsRoutes
 from gateway.routes.organisations import OrganisationRoutes
 from gateway.routes.party_members import PartyMemberRoutes
+from gateway.routes.party_study import PartyStudyRoutes
 from gateway.routes.residents import ResidentRoutes
 from gateway.routes.territory import TerritoryRoutes
 from gateway.routes.ticket_sla import TicketSlaRoutes
@@ -18,6 +22,7 @@ from shared.rpc import ServiceRpc
 
 
 class GatewayService(AssistanceCaseRoutes, CarePlanRoutes,
+                     SchoolRoutes, EnrolmentRoutes, AttendanceRoutes, PartyStudyRoutes,
                      TicketSlaRoutes,
                      TicketRoutes, Open311Routes, ImportRoutes, PartyMemberRoutes,
                      OperationsRoutes, OrganisationRoutes, ResidentRoutes, TerritoryRoutes, VolunteerRoutes):
@@ -27,3 +32,4 @@ class GatewayService(AssistanceCaseRoutes, CarePlanRoutes,
     caller = Caller()
     membership = ServiceRpc("membership")
     tickets = ServiceRpc("tickets")
+    learning = ServiceRpc("learning")

@@ -18,6 +18,7 @@ from shared.logs import configure_logging
 SERVICE_CLASSES = {
     "membership": "services.membership.service:MembershipService",
     "tickets": "services.tickets.service:TicketsService",
+    "learning": "services.learning.service:LearningService",
     "gateway": "gateway.service:GatewayService",
 }
 DEMO_SCOPES = [

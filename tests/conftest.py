@@ -54,6 +54,7 @@ def pytest_collection_modifyitems(config, items):
 MIGRATED = {  # owner: (module with its Base, module with its MIGRATIONS)
     "membership": ("services.membership.models", "services.membership.service"),
     "tickets": ("services.tickets.models", "services.tickets.service"),
+    "learning": ("services.learning.models", "services.learning.service"),
     "gateway": ("gateway.models", "gateway.http"),
 }
 _templates: dict[str, str] = {}
@@ -169,7 +170,7 @@ def settings(tmp_path, db_backend, request, free_port):
     urls = {}
     if db_backend == "postgres":
         make = request.getfixturevalue("make_postgres_database")
-        urls = {owner: make(owner) for owner in ("membership", "tickets", "gateway", "listener")}
+        urls = {owner: make(owner) for owner in ("membership", "tickets", "learning", "gateway", "listener")}
     return replace(base, database_urls=urls, gateway_port=free_port,
                    relay_idle_seconds=0.05, handler_max_attempts=3)
 
@@ -263,7 +264,26 @@ def tickets_db(tickets_container):
 
 
 @pytest.fixture
-def gateway_container(container_factory, platform_config, membership_container, tickets_container):
+def learning_container(container_factory, platform_config, membership_container):
+    from services.learning.service import LearningService
+
+    container = container_factory(LearningService, platform_config)
+    container.start()
+    return container
+
+
+@pytest.fixture
+def learning_db(learning_container):
+    """The running learning service's database (for looking behind the API)."""
+    from shared.db import Database
+
+    provider = next(d for d in learning_container.dependencies if isinstance(d, Database))
+    return provider.database
+
+
+@pytest.fixture
+def gateway_container(container_factory, platform_config, membership_container, tickets_container,
+                      learning_container):
     from gateway.service import GatewayService
 
     container = container_factory(GatewayService, platform_config)

@@ -24,3 +24,15 @@ def tickets_service_db(database_url):
     database.migrate()
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def learning_service_db(database_url):
+    """The learning database, migrated, on the backend of this run (SQLite or PostgreSQL)."""
+    from services.learning.models import Base as LearningBase
+    from services.learning.service import MIGRATIONS as LEARNING_MIGRATIONS
+
+    database = ServiceDatabase(LearningBase, database_url, LEARNING_MIGRATIONS)
+    database.migrate()
+    yield database
+    database.dispose()

@@ -1,0 +1,5 @@
+"""attendance routes: each names its roles and schemas, then makes one RPC. Nothing else."""
+
+
+class AttendanceRoutes:
+    pass

@@ -1,0 +1,5 @@
+"""enrolments routes: each names its roles and schemas, then makes one RPC. Nothing else."""
+
+
+class EnrolmentRoutes:
+    pass

@@ -1,0 +1,5 @@
+"""learning_schools routes: each names its roles and schemas, then makes one RPC. Nothing else."""
+
+
+class SchoolRoutes:
+    pass

@@ -1,0 +1,5 @@
+"""party_study routes: each names its roles and schemas, then makes one RPC. Nothing else."""
+
+
+class PartyStudyRoutes:
+    pass

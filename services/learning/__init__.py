@@ -1,0 +1,1 @@
+"""The learning service: community schools, courses, enrolment, attendance and completion, party study."""

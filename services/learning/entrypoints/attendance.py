@@ -1,0 +1,5 @@
+"""attendance entrypoints."""
+
+
+class AttendanceEntrypoints:
+    pass

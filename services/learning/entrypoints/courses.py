@@ -1,0 +1,5 @@
+"""courses entrypoints."""
+
+
+class CourseEntrypoints:
+    pass

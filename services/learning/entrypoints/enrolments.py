@@ -1,0 +1,5 @@
+"""enrolments entrypoints."""
+
+
+class EnrolmentEntrypoints:
+    pass

@@ -1,0 +1,5 @@
+"""party_study entrypoints."""
+
+
+class PartyStudyEntrypoints:
+    pass

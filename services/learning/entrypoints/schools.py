@@ -1,0 +1,5 @@
+"""schools entrypoints."""
+
+
+class SchoolEntrypoints:
+    pass

@@ -1,0 +1,39 @@
+"""What the learning service asks membership over RPC, in one place.
+
+Membership answers for the caller who travels with the call, so whatever it does not show
+them is, to learning, absent: a refusal naming the caller's own field. An unknown grid is bad
+input (422); an unknown resident, volunteer or branch is a reference to nothing (404).
+"""
+from __future__ import annotations
+
+from shared.errors import Forbidden, InvalidInput, NotFound
+
+
+def grid(membership, code: str, field: str = "grid_code") -> dict:
+    try:
+        return membership.territory_get_node(code)
+    except (NotFound, Forbidden):
+        raise InvalidInput(f"{field}: no grid has the code {code}", field=field) from None
+
+
+def resident(membership, resident_id: int, field: str = "resident_id") -> dict:
+    try:
+        return membership.residents_get(resident_id)
+    except (NotFound, Forbidden):
+        raise NotFound(f"{field}: no resident {resident_id} in your scope", field=field) from None
+
+
+def volunteer(membership, volunteer_id: int, field: str = "volunteer_id") -> dict:
+    try:
+        return membership.volunteers_get(volunteer_id)
+    except (NotFound, Forbidden):
+        raise NotFound(f"{field}: no volunteer {volunteer_id} in your scope",
+                       field=field) from None
+
+
+def party_org(membership, org_id: int, field: str = "branch_id") -> dict:
+    try:
+        return membership.organisations_get_party_org(org_id)
+    except (NotFound, Forbidden):
+        raise NotFound(f"{field}: no party organisation {org_id} in your scope",
+                       field=field) from None

@@ -1,0 +1,1 @@
+"""The events the learning service produces: one module per area (importing registers them)."""
