@@ -70,5 +70,6 @@ def make_enrolment(uow, course: Course, resident_id: int, status: str = "enrolle
     if status in ("enrolled", "offered", "completed"):
         course.seats_taken += 1
     return _add(uow, Enrolment(**{"course_id": course.id, "resident_id": resident_id,
+                                  "resident_name": f"居民{resident_id}",
                                   "grid_code": GRID, "status": status, "queue_no": queue_no,
                                   "created_by": "test", **values}))

@@ -23,6 +23,7 @@ class Enrolment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(Integer, ForeignKey("courses.id"), index=True)
     resident_id: Mapped[int] = mapped_column(Integer, index=True)  # membership's id
+    resident_name: Mapped[str] = mapped_column(String(100))  # as membership had it (certificates)
     grid_code: Mapped[str] = mapped_column(String(18), index=True)  # the resident's, at enrolment
     status: Mapped[str] = mapped_column(String(12), index=True)
     queue_no: Mapped[int] = mapped_column(Integer, index=True)  # order of arrival on the course

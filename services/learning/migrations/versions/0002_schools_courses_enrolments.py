@@ -138,6 +138,7 @@ def upgrade() -> None:
     sa.Column("id", sa.Integer(), nullable=False),
     sa.Column("course_id", sa.Integer(), nullable=False),
     sa.Column("resident_id", sa.Integer(), nullable=False),
+    sa.Column("resident_name", sa.String(length=100), nullable=False),
     sa.Column("grid_code", sa.String(length=18), nullable=False),
     sa.Column("status", sa.String(length=12), nullable=False),
     sa.Column("queue_no", sa.Integer(), nullable=False),
