@@ -48,9 +48,8 @@ class Platform:
         self.env = {**os.environ, "LINLI_VAR_DIR": str(self.tmp / "var"),
                     "LINLI_GATEWAY_HOST": "127.0.0.1", "LINLI_GATEWAY_PORT": str(self.port),
                     "LINLI_SECRET_KEY": SECRET_KEY, "LINLI_AMQP_URI": self.amqp_uri,
-                    "LINLI_MEMBERSHIP_DATABASE_URL": self._database("membership"),
-                    "LINLI_TICKETS_DATABASE_URL": self._database("tickets"),
-                    "LINLI_GATEWAY_DATABASE_URL": self._database("gateway"),
+                    **{f"LINLI_{owner.upper()}_DATABASE_URL": self._database(owner)
+                       for owner in common.PLATFORM_PROCESSES},
                     "PYTHONWARNINGS": "ignore"}
         seed = subprocess.run(common.linli_command("seed"), env=self.env, cwd=common.REPO_ROOT,
                               capture_output=True, text=True, timeout=600)

@@ -108,6 +108,23 @@ def cmd_seed(args, settings) -> int:
         for kind, count in demo_care.seed(uow).items():
             created[kind] = created.get(kind, 0) + count
     tickets_database.dispose()
+
+    from services.learning import demo as learning_demo
+    from services.learning import demo_party_study
+
+    with database.transaction("membership") as uow:
+        directory = demo.directory(uow, (learning_demo.XIGUAN, learning_demo.YONGFENG))
+    learning_database = _service_database(settings, "learning")
+    progress("schools, courses, enrolments and attendance")
+    with learning_database.transaction("learning") as uow:
+        for kind, count in learning_demo.seed(uow, directory).items():
+            created[kind] = created.get(kind, 0) + count
+    progress("party study")
+    with learning_database.transaction("learning") as uow:
+        for kind, count in demo_party_study.seed(
+                uow, directory[learning_demo.XIGUAN]["branches"], learning_demo.today()).items():
+            created[kind] = created.get(kind, 0) + count
+    learning_database.dispose()
     print(json.dumps({"created": created}, ensure_ascii=False))
     return 0
 

@@ -37,3 +37,31 @@ def party_org(membership, org_id: int, field: str = "branch_id") -> dict:
     except (NotFound, Forbidden):
         raise NotFound(f"{field}: no party organisation {org_id} in your scope",
                        field=field) from None
+
+
+def area(membership, code: str, field: str = "org_code") -> dict:
+    try:
+        return membership.territory_get_node(code)
+    except (NotFound, Forbidden):
+        raise InvalidInput(f"{field}: no street or community has the code {code}",
+                           field=field) from None
+
+
+def active_party_members(membership, *, branch_id: int | None = None,
+                         code: str | None = None) -> list[dict]:
+    """Every active party member of a branch (or of the branches at or beneath a territory
+    code), following membership's cursor; in id order."""
+    query = {"status": "active", "limit": 200}
+    query.update({"branch_id": branch_id} if branch_id is not None else {"code": code})
+    members: list[dict] = []
+    while True:
+        page = membership.party_members_list(query)
+        members += page["items"]
+        if not page.get("next_cursor"):
+            return members
+        query["cursor"] = page["next_cursor"]
+
+
+def party_memberships(membership, resident_id: int) -> list[dict]:
+    """The resident's party-member records membership shows the caller (active or not)."""
+    return membership.party_members_list({"resident_id": resident_id, "limit": 10})["items"]

@@ -473,3 +473,50 @@ def seed_community(uow: UnitOfWork, personal: PersonalData, plan: CommunityPlan,
     _seed_party_members(uow, plan, branches, created)
     _seed_volunteers(uow, plan, created)
     return created
+
+
+def directory(uow: UnitOfWork, community_codes: tuple[str, ...], residents_per_community: int = 400
+              ) -> dict:
+    """What other services' demo data needs to name membership's people (``linli seed`` hands
+    it to them; they never read this database): per community, active residents (id, name,
+    grid, birth date, flags), volunteers, and party branches with their active members."""
+    found: dict = {}
+    for code in community_codes:
+        people = uow.session.execute(
+            select(Resident.id, Resident.name, Resident.grid_code, Resident.birth_date)
+            .where(Resident.grid_code.like(f"{code}%"), Resident.status == "active")
+            .order_by(Resident.id).limit(residents_per_community)).all()
+        ids = [person.id for person in people]
+        flags: dict[int, list[str]] = {}
+        for resident_id, flag in uow.session.execute(
+                select(ResidentFlag.resident_id, ResidentFlag.flag)
+                .where(ResidentFlag.resident_id.in_(ids), ResidentFlag.cleared_on.is_(None))):
+            flags.setdefault(resident_id, []).append(flag)
+        volunteer_rows = uow.session.execute(
+            select(Volunteer.id, Volunteer.resident_id, Resident.name)
+            .join(Resident, Resident.id == Volunteer.resident_id)
+            .where(Volunteer.community_code == code, Volunteer.status == "active")
+            .order_by(Volunteer.id)).all()
+        branches = []
+        for branch in uow.session.scalars(
+                select(PartyOrganisation).where(PartyOrganisation.org_code == code,
+                                                PartyOrganisation.kind == "branch",
+                                                PartyOrganisation.status == "active")
+                .order_by(PartyOrganisation.id)):
+            members = uow.session.execute(
+                select(PartyMember.id, PartyMember.resident_id, Resident.name)
+                .join(Resident, Resident.id == PartyMember.resident_id)
+                .where(PartyMember.branch_id == branch.id, PartyMember.status == "active")
+                .order_by(PartyMember.id)).all()
+            branches.append({"id": branch.id, "name": branch.name, "org_code": branch.org_code,
+                             "kind": branch.kind, "status": branch.status,
+                             "members": [{"id": m.id, "resident_id": m.resident_id,
+                                          "name": m.name} for m in members]})
+        found[code] = {
+            "residents": [{"id": p.id, "name": p.name, "grid_code": p.grid_code,
+                           "birth_date": p.birth_date, "flags": flags.get(p.id, [])}
+                          for p in people],
+            "volunteers": [{"id": v.id, "resident_id": v.resident_id, "name": v.name}
+                           for v in volunteer_rows],
+            "branches": branches}
+    return found

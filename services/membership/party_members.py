@@ -560,7 +560,7 @@ def list_members(uow: UnitOfWork, query_args: dict) -> dict:
     column = PartyMember.pending_to_code if args["incoming"] else PartyMember.org_code
     query = (select(PartyMember, Resident).join(Resident, Resident.id == PartyMember.resident_id)
              .where(column.startswith(prefix)))
-    for field in ("branch_id", "group_id", "stage", "category", "status"):
+    for field in ("resident_id", "branch_id", "group_id", "stage", "category", "status"):
         if args[field] is not None:
             query = query.where(getattr(PartyMember, field) == args[field])
     after = decode_cursor(args["cursor"])

@@ -588,3 +588,30 @@ def follow_merge(uow: UnitOfWork, data: dict) -> dict:
                     .values(community_code=new).execution_options(synchronize_session=False))
     session.flush()
     return {"volunteers": moved, "teams": len(teams)}
+
+
+# --- a skill learned (learning.course_completed) -----------------------------------------------
+
+def record_learned_skill(uow: UnitOfWork, envelope: dict) -> dict:
+    """A volunteer who completed a course of a community school has its category as a skill
+    (``computing``, ``health``…), once; a resident who is not a volunteer is left alone, as is
+    a volunteer who has the skill already or has as many skills as a volunteer may."""
+    data = envelope["data"]
+    volunteer = uow.session.scalar(select(Volunteer).where(
+        Volunteer.resident_id == data["resident_id"]).with_for_update())
+    if volunteer is None:
+        return {"volunteer_id": None, "action": "ignore"}
+    current = _skills_of(uow, [volunteer.id])[volunteer.id]
+    skill = " ".join(data["category"].split())
+    if skill.casefold() in {s.casefold() for s in current} or len(current) >= rules.MAX_SKILLS:
+        return {"volunteer_id": volunteer.id, "action": "ignore"}
+    skills = [*current, skill]
+    _store_skills(uow, volunteer.id, skills)
+    volunteer.updated_at = utcnow()
+    uow.session.flush()
+    uow.emit("membership.volunteer_updated",
+             {"volunteer_id": volunteer.id, "community_code": volunteer.community_code,
+              "status": volunteer.status, "old_status": volunteer.status, "skills": skills,
+              "added_skills": [skill], "removed_skills": []},
+             org_code=volunteer.community_code)
+    return {"volunteer_id": volunteer.id, "action": "add_skill", "skill": skill}

@@ -50,3 +50,11 @@ MANAGER_ROLES = ("district_admin", "street_admin", "community_worker")
 ENROLLER_ROLES = (*MANAGER_ROLES, "grid_worker", "integration")
 """Enrol a resident, confirm or withdraw an enrolment (a worker or a district system on the
 resident's behalf)."""
+
+# Party study 学习型党组织: the kinds of study session (三会一课 and the weekly study day), the
+# yearly quotas of each member and the shortest study note (characters, whitespace not counted).
+STUDY_SESSION_KINDS = {"study_day": "集中学习日 (weekly)", "branch_meeting": "支部党员大会 (monthly)",
+                       "committee_meeting": "支委会 (monthly)", "group_meeting": "党小组会 (monthly)",
+                       "party_lesson": "党课 (quarterly)"}
+DEFAULT_MIN_STUDY_DAYS, DEFAULT_MIN_STUDY_SESSIONS, DEFAULT_NOTE_MIN_CHARS = 12, 24, 300
+SIGNS_IN = ("enrolled", "completed")  # who can be signed in to a course's sessions (attendance)

@@ -70,3 +70,8 @@ class VolunteerEntrypoints:
     @handles("membership.communities_merged")
     def volunteers_follow_merge(self, event: dict) -> dict:
         return volunteers.follow_merge(self.db, event["data"])
+
+    # A volunteer who completed a course of a community school has learned its category.
+    @handles("learning.course_completed")
+    def volunteer_skill_from_course(self, event: dict) -> dict:
+        return volunteers.record_learned_skill(self.db, event)

@@ -117,6 +117,8 @@ class PartyMemberListQuerySchema(PageRequestSchema):
     code = fields.String(load_default=None, validate=CODE, metadata={
         "description": "territory code: members of branches at or beneath it (default: your "
                        "scope)"})
+    resident_id = fields.Integer(load_default=None, validate=ID, metadata={
+        "description": "one resident's member record (is this resident a party member?)"})
     branch_id = fields.Integer(load_default=None, validate=ID)
     group_id = fields.Integer(load_default=None, validate=ID)
     stage = fields.String(load_default=None, validate=STAGE)
