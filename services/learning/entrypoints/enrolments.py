@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import logging
 
-from nameko.extensions import DependencyProvider
-from nameko.timer import Timer
-
 from services.learning import enrolments, offers
-from services.learning import membership as asked
 from services.learning.domain import enrolments as rules
-from shared.context import CallerContext
-from shared.db import Database
+from shared import membership as asked
+from shared.clock import Clock, ConfiguredTimer, clock_settings
 from shared.entrypoints import handles, rpc
 
 log = logging.getLogger(__name__)
@@ -27,53 +23,10 @@ DEFAULT_BATCH_SIZE = 100
 
 def clock_config(config: dict) -> dict:
     """The offer clock's settings from a nameko config (defaults where it says nothing)."""
-    given = config.get(CONFIG_KEY)
-    if given is None:
-        given = {}
-    elif isinstance(given, (int, float)) and not isinstance(given, bool):
-        given = {"interval_seconds": given}
-    if not isinstance(given, dict):
-        raise ValueError(f"{CONFIG_KEY} must be seconds or a mapping, not {given!r}")
-    interval = float(given.get("interval_seconds", DEFAULT_INTERVAL_SECONDS))
-    batch_size = int(given.get("batch_size", DEFAULT_BATCH_SIZE))
-    if interval <= 0 or batch_size < 1:
-        raise ValueError(f"{CONFIG_KEY}: interval_seconds and batch_size must be positive")
-    return {"interval_seconds": interval, "batch_size": batch_size}
-
-
-class OfferClockTimer(Timer):
-    """nameko's timer, its interval read from ``LEARNING_OFFER_CLOCK`` when the service starts."""
-
-    def setup(self):
-        super().setup()
-        self.interval = clock_config(self.container.config)["interval_seconds"]
-
-
-class OfferClock:
-    """What the clock's worker gets: fresh units of work, one transaction per course."""
-
-    def __init__(self, provider: Database, settings: dict, correlation_id: str | None):
-        self._provider = provider
-        self.settings = settings
-        self._correlation_id = correlation_id
-
-    def transaction(self):
-        relay = self._provider.relay
-        return self._provider.database.transaction(
-            self._provider.container.service_name, CallerContext.system(self._correlation_id),
-            on_commit=relay.wake if relay else None)
-
-    def tick(self) -> dict:
-        return enrolments.run_offer_clock(self.transaction, batch_size=self.settings["batch_size"])
-
-
-class OfferClockProvider(DependencyProvider):
-    def setup(self):
-        self.settings = clock_config(self.container.config)
-
-    def get_dependency(self, worker_ctx):
-        database = next(d for d in self.container.dependencies if isinstance(d, Database))
-        return OfferClock(database, self.settings, worker_ctx.context_data.get("correlation_id"))
+    settings = clock_settings(config, CONFIG_KEY, interval_seconds=DEFAULT_INTERVAL_SECONDS,
+                              batch_size=DEFAULT_BATCH_SIZE, seconds_alone=True)
+    return {"interval_seconds": settings["interval_seconds"],
+            "batch_size": settings["batch_size"]}
 
 
 def _party_member(membership, resident_id: int, required: bool) -> bool | None:
@@ -83,11 +36,13 @@ def _party_member(membership, resident_id: int, required: bool) -> bool | None:
 
 
 class EnrolmentEntrypoints:
-    offer_clock = OfferClockProvider()
+    offer_clock = Clock(clock_config)
 
-    @OfferClockTimer.decorator(interval=DEFAULT_INTERVAL_SECONDS, eager=True)
+    @ConfiguredTimer.decorator(interval=DEFAULT_INTERVAL_SECONDS, eager=True,
+                               settings=clock_config)
     def enrolment_offer_clock_tick(self) -> dict:
-        done = self.offer_clock.tick()
+        done = enrolments.run_offer_clock(self.offer_clock.transaction,
+                                          batch_size=self.offer_clock.settings["batch_size"])
         if done["expired"]:
             log.info("offer clock", extra={"expired": len(done["expired"]),
                                            "offered": len(done["offered"])})

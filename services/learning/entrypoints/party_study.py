@@ -1,7 +1,7 @@
 """Party study entrypoints: the RPCs the gateway calls. Membership is asked here (the branch,
 its active members) and the use cases get plain dicts."""
-from services.learning import membership as asked
 from services.learning import party_study
+from shared import membership as asked
 from shared.entrypoints import rpc
 
 

@@ -1,6 +1,6 @@
 """School, venue and teacher entrypoints: the RPCs the gateway calls."""
-from services.learning import membership as asked
 from services.learning import schools
+from shared import membership as asked
 from shared.entrypoints import rpc
 
 

@@ -1,6 +1,6 @@
 """Assistance case entrypoints: the RPCs the gateway calls. Nothing else."""
 from services.tickets import assistance
-from services.tickets import membership as asked
+from shared import membership as asked
 from shared.entrypoints import handles, rpc
 
 

@@ -1,6 +1,6 @@
 """Care plan entrypoints: membership's flag events, and the RPCs the gateway calls."""
 from services.tickets import care
-from services.tickets import membership as asked
+from shared import membership as asked
 from shared.entrypoints import handles, rpc
 
 

@@ -1,7 +1,7 @@
 """Ticket and category entrypoints: look up what membership knows (the grid, the reporter, a
 volunteer), call the use case, return. Nothing else."""
 from services.tickets import categories, tickets
-from services.tickets import membership as asked
+from shared import membership as asked
 from shared.entrypoints import rpc
 from shared.errors import Forbidden, NotFound
 

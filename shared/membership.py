@@ -1,8 +1,10 @@
-"""What the learning service asks membership over RPC, in one place.
+"""What the other services ask membership over RPC, in one place (``membership`` is the
+service's ``ServiceRpc("membership")``; the entrypoints ask, the use cases get plain dicts).
 
 Membership answers for the caller who travels with the call, so whatever it does not show
-them is, to learning, absent: a refusal naming the caller's own field. An unknown grid is bad
-input (422); an unknown resident, volunteer or branch is a reference to nothing (404).
+them is, to the asking service, absent: a refusal naming the caller's own field. An unknown
+grid or area is bad input (422); an unknown resident, volunteer or branch is a reference to
+nothing (404).
 """
 from __future__ import annotations
 
