@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select
 
 from services.learning import certificates, courses
 from services.learning.domain import attendance as rules
@@ -39,11 +39,12 @@ def _is_row_id(value) -> bool:
 
 
 def _lock_course_of_session(uow: UnitOfWork, session_id: int) -> None:
-    """The course row's lock (an UPDATE, portable to SQLite and PostgreSQL), taken first."""
-    course_id = select(CourseSession.course_id).where(CourseSession.id == session_id)
-    uow.session.execute(update(Course).where(Course.id == course_id.scalar_subquery())
-                        .values(seats_taken=Course.seats_taken)
-                        .execution_options(synchronize_session=False))
+    """The lock of the session's course, taken before anything it protects is read (a
+    session's course never changes, so finding it first reads nothing stale)."""
+    course_id = uow.session.scalar(select(CourseSession.course_id).where(
+        CourseSession.id == session_id))
+    if course_id is not None:
+        courses.lock_course(uow, course_id)
 
 
 def visible_session(uow: UnitOfWork, session_id, field: str = "id") -> tuple[CourseSession, Course]:

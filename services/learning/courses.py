@@ -83,13 +83,21 @@ def find_course(uow: UnitOfWork, course_id, field: str = "id", *, writing: bool 
     return course
 
 
-def _lock_course(uow: UnitOfWork, course: Course) -> Course:
-    """Take the course row's lock (an UPDATE, as enrolments do) and reread it."""
-    uow.session.execute(update(Course).where(Course.id == course.id)
-                        .values(next_queue_no=Course.next_queue_no)
-                        .execution_options(synchronize_session=False))
-    uow.session.refresh(course)
-    return course
+def lock_course(uow: UnitOfWork, course_id: int, *, take_queue_no: bool = False) -> Course:
+    """Take the course row's lock, held until the unit of work ends, and return the course as
+    it is now. Everything that changes who holds a seat, signs a class in or changes the course
+    takes it first, by an UPDATE: PostgreSQL locks the row, SQLite takes its write lock, so the
+    reads after it see every earlier commit. ``take_queue_no``: the same UPDATE hands out the
+    next waitlist number (the course's ``next_queue_no`` before the bump). ``updated_at`` is
+    kept: taking the lock is not a change to the course."""
+    bump = Course.next_queue_no + 1 if take_queue_no else Course.next_queue_no
+    done = uow.session.execute(update(Course).where(Course.id == course_id)
+                               .values(next_queue_no=bump, updated_at=Course.updated_at)
+                               .execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        raise NotFound(f"id: no course {course_id}", field="id")
+    return uow.session.scalar(select(Course).where(Course.id == course_id)
+                              .execution_options(populate_existing=True))
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -217,7 +225,7 @@ def update_course(uow: UnitOfWork, course_id: int, payload: dict,
     if not data:
         raise InvalidInput("body: name at least one field to change", field="body")
     now = _now(now)
-    course = _lock_course(uow, find_course(uow, course_id, writing=True))
+    course = lock_course(uow, find_course(uow, course_id, writing=True).id)
     rules.check_course_status(course.status, "change it")
     if "title" in data:
         course.title = data["title"].strip()
@@ -254,7 +262,7 @@ def cancel_course(uow: UnitOfWork, course_id: int, payload: dict,
     if not reason:
         raise InvalidInput("reason: must not be blank", field="reason")
     now = _now(now)
-    course = _lock_course(uow, find_course(uow, course_id, writing=True))
+    course = lock_course(uow, find_course(uow, course_id, writing=True).id)
     rules.check_course_status(course.status, "cancel it")
     scheduled = list(uow.session.scalars(select(CourseSession).where(
         CourseSession.course_id == course.id, CourseSession.status == "scheduled")
@@ -273,7 +281,7 @@ def cancel_course(uow: UnitOfWork, course_id: int, payload: dict,
 def finish_course(uow: UnitOfWork, course_id: int, now: datetime | None = None) -> dict:
     """Close a course that has run: refused while a session of it is still to come."""
     now = _now(now)
-    course = _lock_course(uow, find_course(uow, course_id, writing=True))
+    course = lock_course(uow, find_course(uow, course_id, writing=True).id)
     rules.check_course_status(course.status, "finish it")
     upcoming = uow.session.scalar(select(func.count()).select_from(CourseSession).where(
         CourseSession.course_id == course.id, CourseSession.status == "scheduled",

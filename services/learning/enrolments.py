@@ -17,9 +17,9 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 
-from services.learning.courses import find_course
+from services.learning.courses import find_course, lock_course
 from services.learning.domain import catalogue
 from services.learning.domain import enrolments as rules
 from services.learning.models import Course, CourseOffer, Enrolment
@@ -56,21 +56,6 @@ def visible_course(uow: UnitOfWork, course_id, field: str = "id") -> Course:
     school's territory and from beneath it: a community worker enrols residents on the street
     school's courses)."""
     return find_course(uow, course_id, field)
-
-
-def lock_course(uow: UnitOfWork, course_id: int, *, take_queue_no: bool = False) -> Course:
-    """Take the course row's lock (held until the unit of work ends) and return the course as
-    it is now. ``take_queue_no``: the same UPDATE hands out the next queue number (the
-    course's ``next_queue_no`` before the bump). ``updated_at`` is kept: taking a seat is not
-    a change to the course."""
-    bump = Course.next_queue_no + 1 if take_queue_no else Course.next_queue_no
-    done = uow.session.execute(update(Course).where(Course.id == course_id)
-                               .values(next_queue_no=bump, updated_at=Course.updated_at)
-                               .execution_options(synchronize_session=False))
-    if done.rowcount != 1:
-        raise NotFound(f"id: no course {course_id}", field="id")
-    return uow.session.scalar(select(Course).where(Course.id == course_id)
-                              .execution_options(populate_existing=True))
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -139,10 +124,13 @@ def check_enrolment(uow: UnitOfWork, course_id, payload: dict) -> tuple[dict, bo
 
 def promote_waitlist(uow: UnitOfWork, course: Course, now: datetime | None = None) -> list[Enrolment]:
     """Offer every free seat of the course to the first on its waitlist (lowest ``queue_no``),
-    each held until ``now + confirm_hours``. Takes the course's lock itself (harmless when the
-    caller already holds it). Returns the enrolments offered a seat."""
-    now = _now(now)
-    course = lock_course(uow, course.id)
+    each held until ``now + confirm_hours``. Takes the course's lock itself. Returns the
+    enrolments offered a seat."""
+    return _offer_free_seats(uow, lock_course(uow, course.id), _now(now))
+
+
+def _offer_free_seats(uow: UnitOfWork, course: Course, now: datetime) -> list[Enrolment]:
+    """``promote_waitlist`` for a caller already holding the course's lock."""
     free = rules.seats_free(course.capacity, course.seats_taken)
     if free == 0 or course.status != "open":
         return []
@@ -197,7 +185,7 @@ def enrol_resident(uow: UnitOfWork, course: Course, resident: dict, party_member
                                 Enrolment.resident_id == resident["id"])
         .execution_options(populate_existing=True))
     rules.check_can_enrol(existing.status if existing else None)
-    promote_waitlist(uow, course, now)  # nobody waiting may be overtaken by a free seat
+    _offer_free_seats(uow, course, now)  # nobody waiting may be overtaken by a free seat
     waiting = uow.session.scalar(select(func.count()).select_from(Enrolment).where(
         Enrolment.course_id == course.id, Enrolment.status == rules.WAITLISTED))
     status = rules.status_for_new(course.capacity, course.seats_taken, waiting)
@@ -283,7 +271,7 @@ def withdraw(uow: UnitOfWork, enrolment_id, now: datetime | None = None) -> dict
     uow.emit("learning.enrolment_withdrawn", _event(
         enrolment, course, from_status=from_status, seat_freed=seat_freed),
         org_code=enrolment.grid_code)
-    promoted = promote_waitlist(uow, course, now) if seat_freed else []
+    promoted = _offer_free_seats(uow, course, now) if seat_freed else []
     return {"enrolment": render_enrolment(uow, enrolment),
             "promoted": render_enrolments(uow, promoted)}
 
@@ -321,7 +309,7 @@ def expire_course_offers(uow: UnitOfWork, course_id: int, now: datetime) -> dict
         uow.emit("learning.seat_offer_expired", _event(
             enrolment, course, confirm_by=enrolment.confirm_by.isoformat()),
             org_code=enrolment.grid_code)
-    promoted = promote_waitlist(uow, course, now) if lapsed else []
+    promoted = _offer_free_seats(uow, course, now) if lapsed else []
     return {"expired": [e.id for e in lapsed], "offered": [e.id for e in promoted]}
 
 
