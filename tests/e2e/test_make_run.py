@@ -138,6 +138,36 @@ def _banner_token(banner: str, role: str) -> str:
     return match.group(1)
 
 
+def _every_learning_list_has_demo_rows(base: str, token: str) -> None:
+    """What a street office opens first: every list of the learning service has demo rows."""
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def items(path, **params):
+        response = requests.get(base + path, params=params, headers=headers, timeout=10)
+        assert response.status_code == 200, (path, response.text)
+        assert response.json()["items"], f"{path} {params} is empty"
+        return response.json()["items"]
+
+    for path in ("/api/v1/schools", "/api/v1/venues", "/api/v1/teachers", "/api/v1/enrolments",
+                 "/api/v1/course-offers", "/api/v1/certificates", "/api/v1/study-sessions"):
+        items(path)
+    courses = items("/api/v1/courses", limit=50)
+    assert {c["status"] for c in courses} >= {"open", "finished"}
+    assert any(c["waitlist_length"] for c in courses), "a course with a waitlist"
+    for course in courses:
+        items(f"/api/v1/courses/{course['id']}/sessions")
+    held = [s for c in courses if c["status"] == "finished"
+            for s in items(f"/api/v1/courses/{c['id']}/sessions")]
+    assert any(line["status"] for line in items(f"/api/v1/sessions/{held[0]['id']}/attendance"))
+    assert items("/api/v1/courses/{}/enrolments".format(courses[0]["id"]))
+    certificate = items("/api/v1/certificates")[0]
+    public = requests.get(f"{base}/api/v1/certificates/{certificate['number']}", timeout=10)
+    assert public.status_code == 200 and public.json()["valid"] is True
+    quotas = requests.get(f"{base}/api/v1/study-quotas", params={"code": "350502001001"},
+                          headers=headers, timeout=10).json()
+    assert quotas["summary"]["met"] and quotas["summary"]["behind"], quotas["summary"]
+
+
 @pytest.mark.timeout(300)
 def test_linli_run_starts_serves_stops_and_restarts_without_duplicating(
         start_platform, tmp_path):
@@ -168,6 +198,8 @@ def test_linli_run_starts_serves_stops_and_restarts_without_duplicating(
     by_key = requests.get(f"{base}/api/v1/territory/nodes/350502", headers={"X-API-Key": key},
                           timeout=10)
     assert by_key.status_code == 200
+
+    _every_learning_list_has_demo_rows(base, token)
 
     children = _children(platform.process.pid)
     assert len(children) >= 2, "membership and the gateway run as processes of their own"
