@@ -1,7 +1,9 @@
 """Party study through the real gateway: a branch and its members made through membership's
 routes, a year of Thursday study days planned (twice: nothing added), sign-in, study notes held
 to their minimum length, the quotas view showing who is behind, ``learning.study_quota_met`` on
-the broker once, and another street seeing none of it."""
+the broker once, another street seeing none of it, and the quotas drawn as an SVG chart."""
+import xml.etree.ElementTree as ET
+
 import pytest
 from sqlalchemy import func, select
 
@@ -23,6 +25,7 @@ MEMBERS = "/api/v1/party-members"
 SESSIONS = "/api/v1/study-sessions"
 PLANS = "/api/v1/study-plans"
 QUOTAS = "/api/v1/study-quotas"
+SVG = "{http://www.w3.org/2000/svg}"
 NOTE = "深入学习党的创新理论，联系社区工作实际，" * 20  # 400 characters
 
 
@@ -236,3 +239,69 @@ def test_scope_roles_and_bad_input(api, auth, branch, learning_db):
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert_problem(api.post(url + "/attendance", headers=worker, json={
         "records": [{"party_member_id": m1, "status": "present"}]}), 409, field="status")
+
+
+def test_the_quotas_as_a_picture(api, auth, branch, seeded):
+    """The quotas' SVG: a row per member of the page (the met one green, the behind ones red
+    and labelled), the same refusals as the JSON."""
+    worker = auth("community_worker", COMMUNITY_A1)
+    m1, m2, _ = branch["members"]
+    odd_name = "陈<小&>\x0b党员"  # markup is escaped; a control character can't break the XML
+    resident_id = add_resident(seeded, f"{COMMUNITY_A1}001", name=odd_name)
+    post(api, MEMBERS, {"resident_id": resident_id, "branch_id": branch["id"],
+                        "category": "resident", "stage": "full", "stage_since": "2001-07-01"},
+         worker)
+    for n, day in enumerate(("2025-03-06", "2025-03-13")):
+        session = post(api, SESSIONS, {"branch_id": branch["id"], "kind": "study_day",
+                                       "held_on": day, "topic": "学习党章"}, worker)
+        records = [{"party_member_id": m1, "status": "present"}]
+        if n == 0:
+            records.append({"party_member_id": m2, "status": "late"})
+        post(api, f"{SESSIONS}/{session['id']}/attendance", {"records": records}, worker,
+             status=200)
+    auditor = auth("auditor", STREET_A)
+    # 2025 is over, so the expectation is the whole quota: m1 met it, the others are behind
+    query = {"branch_id": branch["id"], "year": 2025, "min_study_days": 2, "min_sessions": 2,
+             "limit": 2}
+    report = api.get(QUOTAS, params=query, headers=auditor).json()
+    assert report["summary"] == {"members": 4, "met": 1, "behind": 3}
+
+    chart = api.get(QUOTAS + ".svg", params=query, headers=auditor)
+    assert chart.status_code == 200, chart.text
+    assert chart.headers["Content-Type"] == "image/svg+xml; charset=utf-8"
+    svg = ET.fromstring(chart.content)
+    assert svg.tag == SVG + "svg"
+    texts = [t.text or "" for t in svg.iter(SVG + "text")]
+    assert f"branch {branch['id']} — 2025" in texts[0]
+    assert "4 members, 1 met, 3 behind" in texts[0]
+    # a member's row: the name, study days attended/quota, sessions attended/quota, the standing
+    at = texts.index("林党员")
+    assert texts[at:at + 4] == ["林党员", "2/2", "2/2", "met"]
+    at = texts.index("黄党员")
+    assert texts[at:at + 4] == ["黄党员", "1/2", "1/2", "behind"]
+    assert "郑党员" not in texts  # the next page's
+    assert f"more rows: pass cursor={report['next_cursor']}" in texts
+    assert "expected so far 2" in texts
+    fills = [rect.get("fill") for rect in svg.iter(SVG + "rect")]
+    assert fills == ["white", "#59a14f", "#59a14f", "#e15759", "#e15759"]
+
+    rest = api.get(QUOTAS + ".svg", params={**query, "cursor": report["next_cursor"]},
+                   headers=auditor)
+    texts = [t.text or "" for t in ET.fromstring(rest.content).iter(SVG + "text")]
+    at = texts.index("郑党员")
+    assert texts[at:at + 4] == ["郑党员", "0/2", "0/2", "behind"]
+    assert "陈<小&>\ufffd党员" in texts
+    assert not any(text.startswith("more rows") for text in texts)
+
+    assert_problem(api.get(QUOTAS + ".svg", params={**query, "year": "abc"}, headers=auditor),
+                   422, field="year")
+    admin_b = auth("street_admin", STREET_B)
+    for params, status, field in (({"branch_id": branch["id"]}, 404, "branch_id"),
+                                  ({"code": STREET_A}, 403, "code")):
+        as_json = assert_problem(api.get(QUOTAS, params=params, headers=admin_b), status,
+                                 field=field)
+        as_svg = assert_problem(api.get(QUOTAS + ".svg", params=params, headers=admin_b),
+                                status, field=field)
+        assert {k: v for k, v in as_svg.items() if k not in ("instance", "correlation_id")} == {
+            k: v for k, v in as_json.items() if k not in ("instance", "correlation_id")}
+    assert QUOTAS + ".svg" in api.get("/api/v1/openapi.json").json()["paths"]
