@@ -12,7 +12,7 @@ so of two overlapping bookings the second sees the first.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import and_, func, or_, select, update
 
@@ -451,15 +451,19 @@ def get_session(uow: UnitOfWork, session_id: int) -> dict:
     return render_session(uow, session)
 
 
-def _session_cursor(cursor: str | None) -> tuple[str, int] | None:
+def _session_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     """A sessions page resumes after (starts_at, id) of the last session it showed."""
     last = decode_cursor(cursor)
     if last is None:
         return None
     try:
         starts_at, session_id = str(last).rsplit("|", 1)
-        return datetime.fromisoformat(starts_at), int(session_id)
-    except ValueError:
+        starts_at, session_id = datetime.fromisoformat(starts_at), int(session_id)
+        if starts_at.tzinfo is None or not 0 <= session_id <= MAX_ROW_ID:
+            raise ValueError(last)
+        # in UTC here: a forged time at the edge of year 1 or 9999 fails now, not when bound
+        return starts_at.astimezone(timezone.utc), session_id
+    except (ValueError, OverflowError):
         raise InvalidInput("cursor: not a cursor this API gave out", field="cursor") from None
 
 
@@ -473,8 +477,6 @@ def list_sessions(uow: UnitOfWork, course_id: int, query_args: dict) -> dict:
     after = _session_cursor(args["cursor"])
     if after is not None:
         starts_at, last_id = after
-        if starts_at.tzinfo is None:
-            raise InvalidInput("cursor: not a cursor this API gave out", field="cursor")
         query = query.where(or_(CourseSession.starts_at > starts_at,
                                 and_(CourseSession.starts_at == starts_at,
                                      CourseSession.id > last_id)))

@@ -280,6 +280,8 @@ def check_new_teacher(uow: UnitOfWork, payload: dict) -> dict:
         _clean(data["name"], "name", required=True)
         if data["org_code"] is None:  # where the caller works
             data["org_code"] = caller.scope or ""
+        else:  # the schema's pattern lets a final newline through ("$" matches before it)
+            rules.check_school_area(data["org_code"])
         require_scope(caller, data["org_code"], "org_code")
     return data
 

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.e2e.conftest import COMMUNITY_A1, DISTRICT, PROBLEM, STREET_A
+from tests.e2e.conftest import COMMUNITY_A1, DISTRICT, PROBLEM, STREET_A, assert_problem
 from tests.e2e.test_volunteers_api import add_resident
 
 pytestmark = pytest.mark.broker
@@ -60,6 +60,7 @@ BAD_DATETIMES = {"no zone": raw("2026-03-01T09:00:00"),
 BAD_TIMES = {"25:00": raw("25:00"), "a time with a zone": raw("19:30:00+08:00"),
              "a datetime for a time": raw("2026-03-01T19:30:00+08:00"),
              "microseconds": raw("23:59:59.999999")}
+UNSTORABLE = ("a NUL", "a lone surrogate")
 NOT_OBJECTS = {"not JSON": b"resident_id=1", "malformed JSON": b'{"a": ', "empty": b"",
                "a JSON array": b"[{}]", "JSON null": b"null", "a JSON string": b'"x"',
                "a JSON number": b"42", "an empty object": b"{}", "not UTF-8": b'{"a": "\xff"}',
@@ -67,7 +68,7 @@ NOT_OBJECTS = {"not JSON": b"resident_id=1", "malformed JSON": b'{"a": ', "empty
 PATH_IDS = ("0", "-1", str(2 ** 31), str(2 ** 63), "abc", "1.5", "9" * 40)
 QUERY_VALUES = {"abc": "abc", "1.5": "1.5", "-1": "-1", "0": "0", "2**31": str(2 ** 31),
                 "2**63": str(2 ** 63), "30 nines": "9" * 30, "1e309": "1e309", "empty": "",
-                "true": "true", "a list": "[1]", "2,000 characters": "长" * 2000,
+                "true": "true", "a list": "[1]", "2,000 characters": "x" * 2000,
                 "a NUL": "a\x00b", "2026-02-30": "2026-02-30", "yesterday": "yesterday",
                 "year 1": "0001-01-01", "year 9999": "9999-12-31",
                 "a datetime": "2026-03-01T09:00:00"}
@@ -156,7 +157,31 @@ def bad_values(path: tuple, prop: dict) -> dict[str, str]:
         values |= BAD_DATETIMES
     if name == "starts_at" and not prop.get("format"):  # a time of day
         values |= BAD_TIMES
+    # allowed, but at the very edge: a column narrower than the schema says would fail here
+    if "maxLength" in prop:
+        values["the longest allowed"] = raw("长" * prop["maxLength"])
+    for bound in ("minimum", "maximum"):
+        if isinstance(prop.get(bound), int | float):
+            values[f"the {bound}"] = raw(prop[bound])
     return values
+
+
+# Both ends of a span at once (one alone is refused as a span too long before it is stored).
+EDGES_OF_TIME = {
+    "year 1 east of UTC": ("0001-01-01T00:00:00+08:00", "0001-01-01T01:00:00+08:00"),
+    "year 9999 west of UTC": ("9999-12-31T20:00:00-08:00", "9999-12-31T21:00:00-08:00"),
+}
+
+
+def at_the_edges(base: dict, fields: list[tuple]) -> dict[str, dict]:
+    """The body with every date-time field (in order) at the edge of what Python can hold."""
+    spans = {}
+    for label, values in EDGES_OF_TIME.items():
+        body = copy.deepcopy(base)
+        for (name,), value in zip(fields, values * len(fields), strict=False):
+            body[name] = value
+        spans[label] = body
+    return spans
 
 
 def spoil(base: dict, path: tuple) -> dict:
@@ -187,19 +212,24 @@ class Battery:
     def __init__(self, api, headers):
         self.api, self.headers, self.failures, self.sent = api, headers, [], 0
 
-    def send(self, what: str, method: str, url: str, data: bytes | None = None):
+    def send(self, what: str, method: str, url: str, data: bytes | None = None,
+             unstorable: str | None = None):
+        """``unstorable``: the field given text no database can store — a 422 naming it."""
         headers = dict(self.headers)
         if data is not None:
             headers["Content-Type"] = "application/json"
         response = self.api.request(method, url, data=data, headers=headers)
         self.sent += 1
-        status = response.status_code
+        status, failed = response.status_code, None
         if status >= 500:
-            self.failures.append(f"{method} {url[:120]} {what}: {status} {response.text[:200]}")
+            failed = f"{status} {response.text[:200]}"
         elif status >= 400 and (not response.headers.get("Content-Type", "").startswith(PROBLEM)
                                 or "Traceback" in response.text):
-            self.failures.append(f"{method} {url[:120]} {what}: {status} not problem+json "
-                                 f"({response.headers.get('Content-Type')})")
+            failed = f"{status} not problem+json ({response.headers.get('Content-Type')})"
+        elif unstorable and (status != 422 or response.json().get("field") != unstorable):
+            failed = f"{status} not a 422 naming {unstorable}: {response.text[:200]}"
+        if failed:
+            self.failures.append(f"{method} {url[:120]} {what}: {failed}")
         return response
 
     def check(self):
@@ -217,7 +247,7 @@ def send_battery(api, headers, area: str, rows: dict, bases: dict) -> None:
         body_schema = (operation.get("requestBody", {}).get("content", {})
                        .get("application/json", {}).get("schema"))
         base = bases.get(name, {})
-        base_data = with_bad_value(base, "null") if body_schema else None
+        base_data = json.dumps(base, ensure_ascii=False).encode() if body_schema else None
         for bad in PATH_IDS:
             for param in ("{id}", "{number}"):
                 if param in path:
@@ -233,7 +263,8 @@ def send_battery(api, headers, area: str, rows: dict, bases: dict) -> None:
                 values |= FORGED_CURSORS
             for label, value in values.items():
                 battery.send(f"query {param['name']}={label}", method,
-                             f"{real}?{param['name']}={quote(value)}")
+                             f"{real}?{param['name']}={quote(value)}",
+                             unstorable=param["name"] if "\x00" in value else None)
             battery.send(f"query {param['name']}=a lone surrogate", method,
                          f"{real}?{param['name']}=%ED%A0%80")
             battery.send(f"query {param['name']} twice", method,
@@ -244,12 +275,29 @@ def send_battery(api, headers, area: str, rows: dict, bases: dict) -> None:
             battery.send(f"body {label}", method, real, data)
         battery.send("body: an unknown field", method, real,
                      with_bad_value({**base, "colour": SPOILED}, raw("red")))
-        for field_path, prop in body_fields(body_schema, components):
-            field = ".".join(map(str, field_path))
-            for label, value in bad_values(field_path, prop).items():
-                battery.send(f"{field}={label}", method, real,
-                             with_bad_value(spoil(base, field_path), value))
+        times = [field_path for field_path, prop in body_fields(body_schema, components)
+                 if prop.get("format") == "date-time" and len(field_path) == 1]
+        if len(times) > 1:
+            for label, body in at_the_edges(base, times).items():
+                battery.send(f"every date-time field: {label}", method, real, raw(body).encode())
+        for form, (schema, form_base) in body_forms(name, body_schema, base).items():
+            for field_path, prop in body_fields(schema, components):
+                field = ".".join(map(str, field_path))
+                for label, value in bad_values(field_path, prop).items():
+                    battery.send(f"{form}{field}={label}", method, real,
+                                 with_bad_value(spoil(form_base, field_path), value),
+                                 unstorable=field if label in UNSTORABLE else None)
     battery.check()
+
+
+def body_forms(operation: str, schema: dict, base: dict) -> dict[str, tuple[dict, dict]]:
+    """The body as documented, and another form a route also takes (sessions in a batch)."""
+    forms = {"": (schema, base)}
+    if operation == "schedule_course_sessions":
+        forms["batch: "] = ({"properties": {"sessions": {"type": "array", "items": schema}}},
+                            {"sessions": [base, {**base, "starts_at": at(24 * 10),
+                                                        "ends_at": at(24 * 10 + 2)}]})
+    return forms
 
 
 # --- learning rows, made through the API -----------------------------------------------------
@@ -336,6 +384,11 @@ def course_bases(rows: dict) -> dict:
 
 def test_schools_venues_and_teachers_refuse_bad_input(api, admin, course_rows):
     send_battery(api, admin, "schools", course_rows, course_bases(course_rows))
+    # a code's pattern ends in "$", which matches before a final newline: not a code all the same
+    for org_code in (f"{COMMUNITY_A1}\n", f"{STREET_A}\n"):
+        response = api.post("/api/v1/teachers", json={"kind": "hired", "name": "赵老师",
+                                                      "org_code": org_code}, headers=admin)
+        assert_problem(response, 422, field="org_code")
 
 
 def test_courses_sessions_and_attendance_refuse_bad_input(api, admin, course_rows):

@@ -1,4 +1,6 @@
 """Courses and their sessions: RPC payloads and results (the gateway documents them)."""
+from datetime import datetime, timezone
+
 from marshmallow import Schema, fields, validate
 
 from services.learning.domain.catalogue import (
@@ -16,6 +18,10 @@ from services.learning.schemas.schools import CAPACITY, CODE_PREFIX, ID
 from shared.pagination import PageRequestSchema, page_schema
 
 WEIGHT = validate.Range(min=0, max=1)
+# A moment near year 1 or 9999 cannot be turned into UTC to be stored (nor an hour taken off it).
+MOMENT = validate.Range(min=datetime(2000, 1, 1, tzinfo=timezone.utc),
+                        max=datetime(2101, 1, 1, tzinfo=timezone.utc), max_inclusive=False,
+                        error="must be a time from 2000 to 2100")
 TITLE = validate.Length(min=1, max=100)
 DESCRIPTION = validate.Length(max=2000)
 
@@ -58,8 +64,8 @@ class CourseCreateSchema(Schema):
     teacher_id = fields.Integer(required=True, strict=True, validate=ID, metadata={
         "description": "a teacher of /api/v1/teachers (a volunteer or someone hired)"})
     capacity = fields.Integer(required=True, strict=True, validate=CAPACITY)
-    enrol_opens_at = fields.AwareDateTime(required=True)
-    enrol_closes_at = fields.AwareDateTime(required=True, metadata={
+    enrol_opens_at = fields.AwareDateTime(required=True, validate=MOMENT)
+    enrol_closes_at = fields.AwareDateTime(required=True, validate=MOMENT, metadata={
         "description": "after enrol_opens_at"})
     confirm_hours = fields.Integer(load_default=DEFAULT_CONFIRM_HOURS, strict=True,
                                    validate=validate.Range(min=1, max=720), metadata={
@@ -142,8 +148,8 @@ class CourseListQuerySchema(PageRequestSchema):
 
 class SessionCreateSchema(Schema):
     venue_id = fields.Integer(required=True, strict=True, validate=ID)
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True, metadata={
+    starts_at = fields.AwareDateTime(required=True, validate=MOMENT)
+    ends_at = fields.AwareDateTime(required=True, validate=MOMENT, metadata={
         "description": "after starts_at, at most 24 hours later"})
     topic = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     teacher_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=ID,
@@ -158,8 +164,8 @@ class SessionBatchSchema(Schema):
 
 class SessionUpdateSchema(Schema):
     venue_id = fields.Integer(strict=True, validate=ID)
-    starts_at = fields.AwareDateTime()
-    ends_at = fields.AwareDateTime()
+    starts_at = fields.AwareDateTime(validate=MOMENT)
+    ends_at = fields.AwareDateTime(validate=MOMENT)
     topic = fields.String(allow_none=True, validate=validate.Length(max=200))
     teacher_id = fields.Integer(strict=True, validate=ID)
 
