@@ -76,6 +76,11 @@ class CallerContext:
     def can_see(self, code: str) -> bool:
         return in_scope(self.scope, code)
 
+    def lies_within(self, code: str) -> bool:
+        """The caller's own scope is ``code`` or beneath it (a community worker lies within
+        their street)."""
+        return self.scope is not None and self.scope.startswith(code)
+
 
 def require_caller(caller: CallerContext | None) -> CallerContext:
     """The caller a use case acts for; a call that carried none is refused."""
@@ -95,7 +100,7 @@ def require_community_filter(caller: CallerContext | None, community: str,
     """A community a list may be narrowed to: one within the caller's scope, or the community
     that holds the caller's own grid (a grid worker filtering on their community)."""
     caller = require_caller(caller)
-    if not (caller.can_see(community) or (caller.scope or "").startswith(community)):
+    if not (caller.can_see(community) or caller.lies_within(community)):
         raise OutOfScope(f"{field}: {community} lies outside your scope {caller.scope}",
                          field=field)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from services.learning.domain import attendance as rules
 from services.learning.models import Course, CourseSession, Enrolment, School
@@ -133,11 +133,14 @@ def verify(uow: UnitOfWork, number) -> dict:
 
 
 def list_certificates(uow: UnitOfWork, query_args: dict) -> dict:
-    """Certificates of the courses in the caller's scope, oldest first."""
+    """Certificates of the courses in the caller's scope and of the residents in it (a
+    community worker sees their residents' certificates of the street school), oldest first."""
     args = load(CertificateListQuerySchema, query_args)
     caller = require_caller(uow.caller)
     require_scope(caller, caller.scope or "", "scope")
-    query = select(Certificate).where(Certificate.org_code.like(f"{caller.scope}%"))
+    query = (select(Certificate).join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+             .where(or_(Certificate.org_code.like(f"{caller.scope}%"),
+                        Enrolment.grid_code.like(f"{caller.scope}%"))))
     if args["resident_id"]:
         query = query.where(Certificate.resident_id == args["resident_id"])
     if args["course_id"]:

@@ -33,12 +33,14 @@ from services.learning.schemas.courses import (
 )
 from services.learning.schools import (
     actor_of,
+    areas_above,
     find_school,
     find_teacher,
     find_venue,
+    seen_from,
     teacher_view,
 )
-from shared.context import CallerContext, require_caller, require_scope
+from shared.context import require_caller, require_scope
 from shared.db import UnitOfWork
 from shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from shared.events.outbox import utcnow
@@ -56,16 +58,6 @@ def _now(now: datetime | None) -> datetime:
 
 # --- seeing and locking a course --------------------------------------------------------------
 
-def sees_course(caller: CallerContext, org_code: str) -> bool:
-    """In the caller's territory, or the school of an area holding it (above the caller)."""
-    return caller.can_see(org_code) or (caller.scope or "").startswith(org_code)
-
-
-def _areas_above(scope: str) -> list[str]:
-    """The codes of the street and district (and community) holding ``scope``."""
-    return [scope[:length] for length in (6, 9, 12, 15) if length < len(scope)]
-
-
 def find_course(uow: UnitOfWork, course_id, field: str = "id", *, writing: bool = False) -> Course:
     """The course with this id as the caller may see it (``writing``: within their scope)."""
     caller = require_caller(uow.caller)
@@ -74,7 +66,7 @@ def find_course(uow: UnitOfWork, course_id, field: str = "id", *, writing: bool 
             or not 0 < course_id <= MAX_ROW_ID:
         raise missing
     course = uow.session.get(Course, course_id)
-    if course is None or not sees_course(caller, course.org_code):
+    if course is None or not seen_from(caller, course.org_code):
         raise missing
     if writing:
         rules.require_manager(caller)
@@ -301,9 +293,9 @@ def list_courses(uow: UnitOfWork, query_args: dict, now: datetime | None = None)
     now = _now(now)
     scope = caller.scope or ""
     query = select(Course).where(or_(Course.org_code.like(f"{scope}%"),
-                                     Course.org_code.in_(_areas_above(scope))))
+                                     Course.org_code.in_(areas_above(scope))))
     if args["code"]:
-        if not sees_course(caller, args["code"]):
+        if not seen_from(caller, args["code"]):
             require_scope(caller, args["code"], "code")
         query = query.where(Course.org_code.like(f"{args['code']}%"))
     for name in ("category", "target_group", "format", "school_id", "status"):
@@ -437,7 +429,7 @@ def find_session(uow: UnitOfWork, session_id, field: str = "id", *,
         raise missing
     session = uow.session.get(CourseSession, session_id)
     course = uow.session.get(Course, session.course_id) if session else None
-    if course is None or not sees_course(caller, course.org_code):
+    if course is None or not seen_from(caller, course.org_code):
         raise missing
     if writing:
         rules.require_manager(caller)

@@ -7,7 +7,7 @@ territory node, a volunteer) is asked by the entrypoint and passed in as a plain
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from services.learning.domain import courses as rules
 from services.learning.models import Course, CourseSession, School, Teacher, Venue
@@ -24,12 +24,12 @@ from services.learning.schemas.schools import (
     VenueSchema,
     VenueUpdateSchema,
 )
-from shared.context import require_caller, require_community_filter, require_scope
+from shared.context import CallerContext, require_caller, require_community_filter, require_scope
 from shared.db import UnitOfWork
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.outbox import utcnow
 from shared.lookup import find_by_id
-from shared.pagination import after_id, page_of
+from shared.pagination import MAX_ROW_ID, after_id, page_of
 from shared.validation import load
 
 _school_schema = SchoolSchema()
@@ -41,12 +41,36 @@ def actor_of(uow: UnitOfWork) -> str:
     return uow.caller.actor if uow.caller else "system"
 
 
+def seen_from(caller: CallerContext, org_code: str) -> bool:
+    """Schools, their venues, teachers and courses serve their area and everyone in it: the
+    caller sees those of their territory and those of the street or district holding it (a
+    community worker enrols residents on the street school's courses). Writes stay within the
+    caller's own scope."""
+    return caller.can_see(org_code) or caller.lies_within(org_code)
+
+
+def areas_above(scope: str) -> list[str]:
+    """The codes of the district and street (and community) holding ``scope``."""
+    return [scope[:length] for length in (6, 9, 12, 15) if length < len(scope)]
+
+
+def find_readable(uow: UnitOfWork, model, row_id, what: str, field: str = "id"):
+    """A school, venue or teacher the caller may read (``seen_from``); else 404."""
+    caller = require_caller(uow.caller)
+    row = (uow.session.get(model, row_id) if isinstance(row_id, int)
+           and not isinstance(row_id, bool) and 0 < row_id <= MAX_ROW_ID else None)
+    if row is None or not seen_from(caller, row.org_code):
+        raise NotFound(f"{field}: no {what} {row_id} in your scope", field=field)
+    return row
+
+
 def scoped_page(uow: UnitOfWork, query, model, code_column, args: dict, render) -> dict:
-    """One page of ``query`` within the caller's scope (and the ``code`` prefix asked for),
-    ordered by id."""
+    """One page of ``query`` as the caller sees it (``seen_from``; and the ``code`` prefix
+    asked for), ordered by id."""
     caller = require_caller(uow.caller)
     require_scope(caller, caller.scope or "", "scope")
-    query = query.where(code_column.like(f"{caller.scope}%"))
+    query = query.where(or_(code_column.like(f"{caller.scope}%"),
+                            code_column.in_(areas_above(caller.scope or ""))))
     if args.get("code"):
         require_community_filter(caller, args["code"], "code")
         query = query.where(code_column.like(f"{args['code']}%"))
@@ -119,7 +143,7 @@ def create_school(uow: UnitOfWork, payload: dict, area: dict) -> dict:
 
 
 def get_school(uow: UnitOfWork, school_id: int) -> dict:
-    return render_school(find_school(uow, school_id))
+    return render_school(find_readable(uow, School, school_id, "school"))
 
 
 def update_school(uow: UnitOfWork, school_id: int, payload: dict) -> dict:
@@ -197,7 +221,7 @@ def create_venue(uow: UnitOfWork, payload: dict, area: dict | None) -> dict:
 
 
 def get_venue(uow: UnitOfWork, venue_id: int) -> dict:
-    return render_venue(find_venue(uow, venue_id))
+    return render_venue(find_readable(uow, Venue, venue_id, "venue"))
 
 
 def update_venue(uow: UnitOfWork, venue_id: int, payload: dict) -> dict:
@@ -309,7 +333,7 @@ def create_teacher(uow: UnitOfWork, payload: dict, volunteer: dict | None) -> di
 
 
 def get_teacher(uow: UnitOfWork, teacher_id: int) -> dict:
-    return render_teacher(find_teacher(uow, teacher_id))
+    return render_teacher(find_readable(uow, Teacher, teacher_id, "teacher"))
 
 
 def list_teachers(uow: UnitOfWork, query_args: dict) -> dict:

@@ -316,3 +316,23 @@ def test_another_street_sees_and_changes_none_of_it(api, auth, street_a, learnin
         scope = f"{COMMUNITY_A1}001" if role == "grid_worker" else STREET_A
         assert_problem(api.patch(f"{COURSES}/{course['id']}", json={"capacity": 50},
                                  headers=auth(role, scope)), 403)
+
+
+def test_the_street_school_is_read_from_its_communities_but_changed_only_from_the_street(
+        api, auth, street_a):
+    admin = street_a["admin"]
+    school = post(api, SCHOOLS, {"org_code": STREET_A, "name": "江南街道社区学校",
+                                 "kind": "community_school", "address": "西街58号"}, admin)
+    venue = post(api, VENUES, {"school_id": school["id"], "name": "多功能厅", "address": "西街58号",
+                               "capacity": 80}, admin)
+    teacher = post(api, TEACHERS, {"kind": "hired", "name": "陈老师", "org_code": STREET_A}, admin)
+    worker = auth("community_worker", COMMUNITY_A1)
+    for url, row in ((SCHOOLS, school), (VENUES, venue), (TEACHERS, teacher)):
+        assert row["id"] in [r["id"] for r in walk(api, url, worker)], url
+        assert api.get(f"{url}/{row['id']}", headers=worker).json()["id"] == row["id"]
+    assert_problem(api.patch(f"{SCHOOLS}/{school['id']}", json={"name": "x"}, headers=worker),
+                   404, field="id")
+    beside = auth("community_worker", COMMUNITY_B1)
+    for url, row in ((SCHOOLS, school), (VENUES, venue), (TEACHERS, teacher)):
+        assert row["id"] not in [r["id"] for r in walk(api, url, beside)], url
+        assert_problem(api.get(f"{url}/{row['id']}", headers=beside), 404, field="id")

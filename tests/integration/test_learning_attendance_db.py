@@ -418,3 +418,23 @@ def test_a_volunteer_who_completes_a_course_has_its_category_as_a_skill(service_
         updates = list(session.scalars(select(MembershipOutbox.envelope).where(
             MembershipOutbox.event_type == "membership.volunteer_updated")))
     assert [u["data"]["added_skills"] for u in updates] == [["computing"]]
+
+
+def test_a_community_worker_lists_their_residents_certificates_of_the_street_school(
+        learning_service_db):
+    db = learning_service_db
+    course_id, sessions, enrolments = build(db, sessions=1, residents=(501,),
+                                            school_name="江南街道社区学校")
+    with db.transaction("learning") as uow:  # a course of the street; the resident lives in 西关
+        uow.session.get(Course, course_id).org_code = "350502001"
+    sign_in(db, sessions[0], everyone(enrolments), caller=STREET_A)
+    [number] = [c.number for c in rows(db, Certificate)]
+
+    def listed(caller):
+        page = as_caller(db, caller, certificates.list_certificates, {})
+        return [item["number"] for item in page["items"]]
+
+    assert listed(WORKER) == [number]  # their resident, though the course is the street's
+    assert listed(STREET_A) == [number]
+    assert listed(CallerContext("worker-a2", ("community_worker",), "350502001002")) == []
+    assert listed(STREET_B) == []
