@@ -1,5 +1,6 @@
 """Demo party study: two of Xiguan's branches study on Thursdays (the weekly study day), hold
-their branch meeting monthly and a party lesson quarterly, from 1 January to a few weeks ahead.
+their branch meeting monthly and a party lesson quarterly, all last year and this year to a few
+weeks ahead (so last year's quotas are settled whatever the date, and this year's under way).
 Every past session has its sign-in sheet and some members wrote their notes; members attend
 at their own steady rate, so by today some have met the yearly quotas and some are behind.
 
@@ -40,11 +41,14 @@ def seed(uow: UnitOfWork, branches: list[dict], today: date) -> dict:
             continue
         members = [{**member, "branch_id": branch["id"], "status": "active"}
                    for member in branch["members"]]
-        for kind, weekday, nth in PLANS:
+        # last year whole (its quotas settled) and this year to a few weeks ahead
+        years = ((date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)),
+                 (date(today.year, 1, 1),
+                  min(today + timedelta(days=45), date(today.year, 12, 31))))
+        for (start, end), (kind, weekday, nth) in ((y, p) for y in years for p in PLANS):
             planned = party_study.plan_sessions(uow, {
                 "branch_id": branch["id"], "kind": kind, "weekday": weekday, "nth": nth,
-                "from": date(today.year, 1, 1).isoformat(),
-                "to": min(today + timedelta(days=45), date(today.year, 12, 31)).isoformat(),
+                "from": start.isoformat(), "to": end.isoformat(),
                 "venue": "社区党群服务中心"}, branch)
             created["study_session"] += len(planned["created"])
         rng = random.Random(branch["id"])
@@ -70,4 +74,4 @@ def seed(uow: UnitOfWork, branches: list[dict], today: date) -> dict:
                     party_study.write_note(uow, session.id, {
                         "party_member_id": member_id, "text": _note_text(rng)}, members, today)
                     created["study_note"] += 1
-    return created
+    return {kind: count for kind, count in created.items() if count}  # a second run: {}

@@ -120,6 +120,11 @@ def test_seed_twice_creates_the_demo_district_once(linli, tmp_path):
                                                           "assistance_case")}
     assert care["care_plan"] == 1193 and care["care_visit"] > 1000
     assert care["assistance_case"] == 13
+    learning = {kind: first["created"].pop(kind) for kind in (
+        "school", "venue", "teacher", "course", "course_session", "enrolment", "attendance",
+        "certificate", "course_offer", "study_session", "study_attendance", "study_note")}
+    assert learning["school"] == 5 and learning["course"] == 9 and learning["certificate"] > 0
+    assert learning["study_attendance"] > 1000 and learning["course_offer"] > 0
     people = {"household": 2189 + 1624, "resident": 5816 + 4318, "party_organisation": 29,
               "party_member": 193 + 491, "volunteer_team": 6, "volunteer": 180}
     assert first["created"] == {"district": 1, "street": 6, "community": 77, "grid": 308,

@@ -24,7 +24,8 @@ def test_health_reports_the_broker_and_every_service(api):
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].startswith("application/json")
     assert response.json() == {"broker": "ok", "status": "ok",
-                               "services": {"membership": "ok", "tickets": "ok"}}
+                               "services": {"membership": "ok", "tickets": "ok",
+                                            "learning": "ok"}}
 
 
 def test_health_is_degraded_with_membership_stopped(api, membership_container):
