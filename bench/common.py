@@ -32,7 +32,8 @@ from array import array
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-PLATFORM_PROCESSES = ("membership", "tickets", "learning", "gateway")  # what `linli run` starts, in order
+# what `linli run` starts, in order
+PLATFORM_PROCESSES = ("membership", "tickets", "learning", "security", "gateway")
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 RESULTS_DIR = BENCH_DIR / "results"

@@ -6,13 +6,19 @@ from gateway.routes.attendance import AttendanceRoutes
 from gateway.routes.care_plans import CarePlanRoutes
 from gateway.routes.enrolments import EnrolmentRoutes
 from gateway.routes.imports import ImportRoutes
+from gateway.routes.incidents import IncidentRoutes
 from gateway.routes.learning_schools import SchoolRoutes
+from gateway.routes.mediation import MediationRoutes
 from gateway.routes.open311 import Open311Routes
 from gateway.routes.operations import OperationsRoutes
 from gateway.routes.organisations import OrganisationRoutes
 from gateway.routes.party_members import PartyMemberRoutes
 from gateway.routes.party_study import PartyStudyRoutes
+from gateway.routes.patrols import PatrolRoutes
+from gateway.routes.petitions import PetitionRoutes
 from gateway.routes.residents import ResidentRoutes
+from gateway.routes.security_grids import SecurityGridRoutes
+from gateway.routes.special_populations import SpecialPopulationRoutes
 from gateway.routes.territory import TerritoryRoutes
 from gateway.routes.ticket_sla import TicketSlaRoutes
 from gateway.routes.tickets import TicketRoutes
@@ -23,6 +29,8 @@ from shared.rpc import ServiceRpc
 
 class GatewayService(AssistanceCaseRoutes, CarePlanRoutes,
                      SchoolRoutes, EnrolmentRoutes, AttendanceRoutes, PartyStudyRoutes,
+                     SecurityGridRoutes, IncidentRoutes, PatrolRoutes, MediationRoutes,
+                     SpecialPopulationRoutes, PetitionRoutes,
                      TicketSlaRoutes,
                      TicketRoutes, Open311Routes, ImportRoutes, PartyMemberRoutes,
                      OperationsRoutes, OrganisationRoutes, ResidentRoutes, TerritoryRoutes, VolunteerRoutes):
@@ -33,3 +41,4 @@ class GatewayService(AssistanceCaseRoutes, CarePlanRoutes,
     membership = ServiceRpc("membership")
     tickets = ServiceRpc("tickets")
     learning = ServiceRpc("learning")
+    security = ServiceRpc("security")

@@ -19,6 +19,7 @@ SERVICE_CLASSES = {
     "membership": "services.membership.service:MembershipService",
     "tickets": "services.tickets.service:TicketsService",
     "learning": "services.learning.service:LearningService",
+    "security": "services.security.service:SecurityService",
     "gateway": "gateway.service:GatewayService",
 }
 DEMO_SCOPES = [

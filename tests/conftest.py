@@ -55,6 +55,7 @@ MIGRATED = {  # owner: (module with its Base, module with its MIGRATIONS)
     "membership": ("services.membership.models", "services.membership.service"),
     "tickets": ("services.tickets.models", "services.tickets.service"),
     "learning": ("services.learning.models", "services.learning.service"),
+    "security": ("services.security.models", "services.security.service"),
     "gateway": ("gateway.models", "gateway.http"),
 }
 _templates: dict[str, str] = {}
@@ -170,7 +171,8 @@ def settings(tmp_path, db_backend, request, free_port):
     urls = {}
     if db_backend == "postgres":
         make = request.getfixturevalue("make_postgres_database")
-        urls = {owner: make(owner) for owner in ("membership", "tickets", "learning", "gateway", "listener")}
+        owners = ("membership", "tickets", "learning", "security", "gateway", "listener")
+        urls = {owner: make(owner) for owner in owners}
     return replace(base, database_urls=urls, gateway_port=free_port,
                    relay_idle_seconds=0.05, handler_max_attempts=3)
 
@@ -282,8 +284,26 @@ def learning_db(learning_container):
 
 
 @pytest.fixture
+def security_container(container_factory, platform_config, membership_container):
+    from services.security.service import SecurityService
+
+    container = container_factory(SecurityService, platform_config)
+    container.start()
+    return container
+
+
+@pytest.fixture
+def security_db(security_container):
+    """The running security service's database (for looking behind the API)."""
+    from shared.db import Database
+
+    provider = next(d for d in security_container.dependencies if isinstance(d, Database))
+    return provider.database
+
+
+@pytest.fixture
 def gateway_container(container_factory, platform_config, membership_container, tickets_container,
-                      learning_container):
+                      learning_container, security_container):
     from gateway.service import GatewayService
 
     container = container_factory(GatewayService, platform_config)

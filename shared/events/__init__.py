@@ -6,5 +6,6 @@ import shared.events.volunteer_hours  # noqa: F401  (the volunteer-hours contrac
 from shared.events import (
     learning,  # noqa: F401  (registers learning's event types)
     membership,  # noqa: F401  (registers membership's event types)
+    security,  # noqa: F401  (registers security's event types)
     tickets,  # noqa: F401  (registers tickets' event types)
 )

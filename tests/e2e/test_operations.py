@@ -25,7 +25,7 @@ def test_health_reports_the_broker_and_every_service(api):
     assert response.headers["Content-Type"].startswith("application/json")
     assert response.json() == {"broker": "ok", "status": "ok",
                                "services": {"membership": "ok", "tickets": "ok",
-                                            "learning": "ok"}}
+                                            "learning": "ok", "security": "ok"}}
 
 
 def test_health_is_degraded_with_membership_stopped(api, membership_container):

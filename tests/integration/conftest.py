@@ -36,3 +36,15 @@ def learning_service_db(database_url):
     database.migrate()
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def security_service_db(database_url):
+    """The security database, migrated, on the backend of this run (SQLite or PostgreSQL)."""
+    from services.security.models import Base as SecurityBase
+    from services.security.service import MIGRATIONS as SECURITY_MIGRATIONS
+
+    database = ServiceDatabase(SecurityBase, database_url, SECURITY_MIGRATIONS)
+    database.migrate()
+    yield database
+    database.dispose()

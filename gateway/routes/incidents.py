@@ -1,0 +1,5 @@
+"""incidents routes: each names its roles and schemas, then makes one RPC. Nothing else."""
+
+
+class IncidentRoutes:
+    pass

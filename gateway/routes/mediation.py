@@ -1,0 +1,5 @@
+"""mediation routes: each names its roles and schemas, then makes one RPC. Nothing else."""
+
+
+class MediationRoutes:
+    pass

@@ -1,0 +1,5 @@
+"""patrols routes: each names its roles and schemas, then makes one RPC. Nothing else."""
+
+
+class PatrolRoutes:
+    pass

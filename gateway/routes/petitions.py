@@ -1,0 +1,5 @@
+"""petitions routes: each names its roles and schemas, then makes one RPC. Nothing else."""
+
+
+class PetitionRoutes:
+    pass

@@ -1,0 +1,5 @@
+"""security_grids routes: each names its roles and schemas, then makes one RPC. Nothing else."""
+
+
+class SecurityGridRoutes:
+    pass

@@ -1,0 +1,5 @@
+"""special_populations routes: each names its roles and schemas, then makes one RPC. Nothing else."""
+
+
+class SpecialPopulationRoutes:
+    pass

@@ -1,0 +1,2 @@
+"""The public security service: grids and grid workers, incidents, patrols, mediation,
+special populations, petitions."""

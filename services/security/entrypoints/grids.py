@@ -1,0 +1,5 @@
+"""grids entrypoints."""
+
+
+class GridEntrypoints:
+    pass

@@ -1,0 +1,5 @@
+"""incidents entrypoints."""
+
+
+class IncidentEntrypoints:
+    pass

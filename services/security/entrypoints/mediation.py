@@ -1,0 +1,5 @@
+"""mediation entrypoints."""
+
+
+class MediationEntrypoints:
+    pass

@@ -1,0 +1,5 @@
+"""patrols entrypoints."""
+
+
+class PatrolEntrypoints:
+    pass

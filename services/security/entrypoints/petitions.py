@@ -1,0 +1,5 @@
+"""petitions entrypoints."""
+
+
+class PetitionEntrypoints:
+    pass

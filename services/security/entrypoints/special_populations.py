@@ -1,0 +1,5 @@
+"""special_populations entrypoints."""
+
+
+class SpecialPopulationEntrypoints:
+    pass

@@ -1,0 +1,8 @@
+"""The security service's tables: one module per area, all on one declarative ``Base``.
+
+Importing this package imports every area, so ``Base.metadata`` is whole (Alembic and the
+Database provider rely on that).
+"""
+from services.security.models.base import Base, InboxEntry, OutboxMessage
+
+__all__ = ["Base", "InboxEntry", "OutboxMessage"]

@@ -1,0 +1,1 @@
+"""The events the security service produces: one module per area (importing registers them)."""
