@@ -125,6 +125,25 @@ def cmd_seed(args, settings) -> int:
                 uow, directory[learning_demo.XIGUAN]["branches"], learning_demo.today()).items():
             created[kind] = created.get(kind, 0) + count
     learning_database.dispose()
+
+    from services.security import (
+        demo_incidents,
+        demo_mediation,
+        demo_patrols,
+        demo_petitions,
+        demo_special_populations,
+    )
+
+    security_database = _service_database(settings, "security")
+    for area, module in (("grid workers and incidents", demo_incidents),
+                         ("patrols", demo_patrols), ("mediation cases", demo_mediation),
+                         ("special populations", demo_special_populations),
+                         ("petitions", demo_petitions)):
+        progress(area)
+        with security_database.transaction("security") as uow:
+            for kind, count in module.seed(uow, directory, learning_demo.today()).items():
+                created[kind] = created.get(kind, 0) + count
+    security_database.dispose()
     print(json.dumps({"created": created}, ensure_ascii=False))
     return 0
 

@@ -67,3 +67,30 @@ def active_party_members(membership, *, branch_id: int | None = None,
 def party_memberships(membership, resident_id: int) -> list[dict]:
     """The resident's party-member records membership shows the caller (active or not)."""
     return membership.party_members_list({"resident_id": resident_id, "limit": 10})["items"]
+
+
+def floating_residents(membership, code: str) -> list[dict]:
+    """Every active floating resident (流动人口) at or beneath ``code`` that membership shows the
+    caller, as {id, grid_code}, following membership's cursor (it offers no count)."""
+    query = {"code": code, "residence": "floating", "limit": 200}
+    found: list[dict] = []
+    while True:
+        page = membership.residents_list(query)
+        found += [{"id": r["id"], "grid_code": r["grid_code"]} for r in page["items"]]
+        if not page.get("next_cursor"):
+            return found
+        query["cursor"] = page["next_cursor"]
+
+
+def communities_within(membership, code: str, field: str = "area") -> list[str]:
+    """The codes of the communities at or beneath a territory code (an unknown code: 422)."""
+    node = area(membership, code, field)
+    if node.get("level") == "community":
+        return [node["code"]]
+    query, codes = {"level": "community", "limit": 200}, []
+    while True:
+        page = membership.territory_list_descendants(node["code"], query)
+        codes += [item["code"] for item in page["items"]]
+        if not page.get("next_cursor"):
+            return codes
+        query["cursor"] = page["next_cursor"]

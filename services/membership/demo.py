@@ -188,6 +188,8 @@ class _Planner:
         self.plan = plan
         self.grids = grids
         self.rng = random.Random(plan.seed)
+        # restricted flags draw from their own sequence, so adding them shifted nothing else
+        self.restricted_rng = random.Random(plan.seed * 31 + 7)
         self.used_ids: set[str] = set()
 
     def person(self, age: int, gender: str, surname: str | None = None) -> PlannedResident:
@@ -253,6 +255,9 @@ class _Planner:
                 person.flags.append("laid_off")
             if person.residence == "floating":
                 person.flags.append("floating")
+            if person.gender == "male" and 25 <= age <= 60 \
+                    and self.restricted_rng.random() < 0.006:
+                person.flags.append("released_prisoner")  # 刑释解教, seen by security only
 
     def households(self) -> list[PlannedHousehold]:
         plan = self.plan
@@ -482,10 +487,16 @@ def directory(uow: UnitOfWork, community_codes: tuple[str, ...], residents_per_c
     grid, birth date, flags), volunteers, and party branches with their active members."""
     found: dict = {}
     for code in community_codes:
-        people = uow.session.execute(
-            select(Resident.id, Resident.name, Resident.grid_code, Resident.birth_date)
-            .where(Resident.grid_code.like(f"{code}%"), Resident.status == "active")
-            .order_by(Resident.id).limit(residents_per_community)).all()
+        active = (Resident.grid_code.like(f"{code}%"), Resident.status == "active")
+        columns = (Resident.id, Resident.name, Resident.grid_code, Resident.birth_date)
+        people = uow.session.execute(select(*columns).where(*active).order_by(Resident.id)
+                                     .limit(residents_per_community)).all()
+        people += uow.session.execute(  # and everyone the security demo keeps a file on
+            select(*columns).where(*active, Resident.id > (people[-1].id if people else 0),
+                                   Resident.id.in_(select(ResidentFlag.resident_id).where(
+                                       ResidentFlag.flag == "released_prisoner",
+                                       ResidentFlag.cleared_on.is_(None))))
+            .order_by(Resident.id)).all()
         ids = [person.id for person in people]
         flags: dict[int, list[str]] = {}
         for resident_id, flag in uow.session.execute(

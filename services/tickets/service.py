@@ -3,6 +3,7 @@ from pathlib import Path
 
 from services.tickets.entrypoints.assistance import AssistanceEntrypoints
 from services.tickets.entrypoints.care import CareEntrypoints
+from services.tickets.entrypoints.mediation import MediationOutcomeEntrypoints
 from services.tickets.entrypoints.open311 import Open311Entrypoints
 from services.tickets.entrypoints.sla import SlaEntrypoints
 from services.tickets.entrypoints.tickets import TicketEntrypoints
@@ -15,7 +16,7 @@ from shared.rpc import ServiceRpc
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class TicketsService(AssistanceEntrypoints, CareEntrypoints,
+class TicketsService(AssistanceEntrypoints, CareEntrypoints, MediationOutcomeEntrypoints,
                      TicketEntrypoints, Open311Entrypoints, SlaEntrypoints,
                      HealthMixin):
     name = "tickets"

@@ -125,6 +125,13 @@ def test_seed_twice_creates_the_demo_district_once(linli, tmp_path):
         "certificate", "course_offer", "study_session", "study_attendance", "study_note")}
     assert learning["school"] == 5 and learning["course"] == 9 and learning["certificate"] > 0
     assert learning["study_attendance"] > 1000 and learning["course_offer"] > 0
+    security = {kind: first["created"].pop(kind) for kind in [
+        kind for kind in first["created"] if kind.startswith((
+            "grid_worker", "incident", "escalated", "patrol", "mediation", "supervision",
+            "floating", "petition"))]}
+    assert security["incidents"] == 40 and security["supervision_file"] == 6
+    assert security["patrol_shift"] > 0 and security["mediation_case"] == 10
+    assert security["petition"] == 15 and security["floating_check"] > 0
     people = {"household": 2189 + 1624, "resident": 5816 + 4318, "party_organisation": 29,
               "party_member": 193 + 491, "volunteer_team": 6, "volunteer": 180}
     assert first["created"] == {"district": 1, "street": 6, "community": 77, "grid": 308,

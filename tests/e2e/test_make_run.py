@@ -170,6 +170,24 @@ def _every_learning_list_has_demo_rows(base: str, token: str) -> None:
     assert quotas["summary"]["met"] and quotas["summary"]["behind"], quotas["summary"]
 
 
+def _every_security_list_has_demo_rows(base: str, token: str, officer: str) -> None:
+    """Public security's lists have demo rows; the restricted ones for the officer only."""
+    def items(path, bearer, **params):
+        response = requests.get(base + path, params=params, timeout=10,
+                                headers={"Authorization": f"Bearer {bearer}"})
+        assert response.status_code == 200, (path, response.text)
+        return response.json()["items"]
+
+    for path in ("/api/v1/incidents", "/api/v1/patrol-teams", "/api/v1/patrol-shifts",
+                 "/api/v1/mediation-cases", "/api/v1/floating-checks", "/api/v1/petitions",
+                 "/api/v1/grids/350502001001001/workers"):
+        assert items(path, token), f"{path} is empty"
+    assert items("/api/v1/supervision-files", officer), "no supervision files for the officer"
+    refused = requests.get(base + "/api/v1/supervision-files", timeout=10,
+                           headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 403, refused.text
+
+
 @pytest.mark.timeout(300)
 def test_linli_run_starts_serves_stops_and_restarts_without_duplicating(
         start_platform, tmp_path):
@@ -202,6 +220,7 @@ def test_linli_run_starts_serves_stops_and_restarts_without_duplicating(
     assert by_key.status_code == 200
 
     _every_learning_list_has_demo_rows(base, token)
+    _every_security_list_has_demo_rows(base, token, _banner_token(banner, "security_officer"))
 
     children = _children(platform.process.pid)
     assert len(children) >= 2, "membership and the gateway run as processes of their own"

@@ -47,7 +47,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
 }
 ACTIONS = tuple(TRANSITIONS)
 # recorded by the platform itself, never asked for by a caller of the transitions route
-INTERNAL_ACTIONS = ("submit", "rate")
+INTERNAL_ACTIONS = ("submit", "rate", "mediation_outcome")  # mediation: security's outcome
 REASON_REQUIRED = ("reject", "return")
 
 # Who may take each action (always within their scope; see ``may_act``). Auditors and

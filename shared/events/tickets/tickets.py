@@ -28,6 +28,7 @@ ACTION_EVENTS = {
     "remind": "tickets.ticket_reminded", "escalate": "tickets.ticket_escalated",
     "resolve": "tickets.ticket_resolved", "reopen": "tickets.ticket_reopened",
     "close": "tickets.ticket_closed", "rate": "tickets.ticket_rated",
+    "mediation_outcome": "tickets.ticket_mediation_recorded",
 }
 
 
@@ -187,6 +188,17 @@ class TicketRated(TicketChange):
     rating_comment = fields.String(required=True, allow_none=True)
     resolved_at = fields.DateTime(required=True)
     on_time = fields.Boolean(required=True)
+
+
+@event_type("tickets.ticket_mediation_recorded",
+            "The outcome of the mediation case 人民调解 a dispute ticket opened was recorded on the "
+            "ticket (from `security.mediation_closed`): agreement, failed or referred_to_court. "
+            "The status does not change: the handling unit still resolves the ticket and the "
+            "reporter's callback closes it, as for any ticket.")
+class TicketMediationRecorded(TicketChange):
+    case_id = fields.Integer(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(
+        ["agreement", "failed", "referred_to_court"]))
 
 
 @event_type("tickets.dispute_reported",
