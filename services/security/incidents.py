@@ -42,7 +42,7 @@ from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events.outbox import utcnow
 from shared.lookup import find_by_id
 from shared.pagination import after_id, page_of
-from shared.validation import load
+from shared.validation import load, storable_text
 
 REPORTER_ROLES = WORKER_ROLES + ("integration",)
 VERIFIER_ACTIONS = ("verify", "reject_verification", "close", "evaluate")
@@ -281,6 +281,9 @@ def work_list(uow: UnitOfWork, worker_id: str, query_args: dict) -> dict:
     """What is open in ``worker_id``'s grids, within the caller's scope (the worker themself,
     or anyone whose scope covers those grids)."""
     args = load(WorkListQuerySchema, query_args)
+    if not storable_text(worker_id):  # from the path, past no schema: PostgreSQL refuses a NUL
+        raise InvalidInput("worker_id: contains a NUL or a lone surrogate character",
+                           field="worker_id")
     caller = require_caller(uow.caller)
     require_scope(caller, caller.scope or "", "scope")
     grids = [g for g in worker_grids(uow, worker_id) if caller.can_see(g)]
