@@ -8,6 +8,11 @@ from shared.errors import NotFound
 from shared.pagination import MAX_ROW_ID
 
 
+def is_row_id(value) -> bool:
+    """An id a row can have: a positive integer within the columns' range (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ROW_ID
+
+
 def find_by_id(uow, model, row_id, *, code_column, what: str, field: str = "id",
                for_update: bool = False):
     """The ``model`` row with this id, refused when absent or outside the caller's scope.
@@ -16,7 +21,7 @@ def find_by_id(uow, model, row_id, *, code_column, what: str, field: str = "id",
     missing one, so ids cannot be probed across the territory.
     """
     missing = NotFound(f"{field}: no {what} {row_id} in your scope", field=field)
-    if not isinstance(row_id, int) or isinstance(row_id, bool) or not 0 < row_id <= MAX_ROW_ID:
+    if not is_row_id(row_id):
         raise missing
     query = select(model).where(model.id == row_id)
     if for_update:

@@ -247,58 +247,53 @@ def membership_container(container_factory, platform_config):
     return container
 
 
-@pytest.fixture
-def tickets_container(container_factory, platform_config, membership_container):
-    from services.tickets.service import TicketsService
+def _started(container_factory, platform_config, service_path: str):
+    """A running container of ``module:Class``."""
+    import importlib
 
-    container = container_factory(TicketsService, platform_config)
+    module, _, name = service_path.partition(":")
+    container = container_factory(getattr(importlib.import_module(module), name), platform_config)
     container.start()
     return container
+
+
+def _database_of(container):
+    """A running service's database (for looking behind the API)."""
+    from shared.db import Database
+
+    return next(d for d in container.dependencies if isinstance(d, Database)).database
+
+
+@pytest.fixture
+def tickets_container(container_factory, platform_config, membership_container):
+    return _started(container_factory, platform_config, "services.tickets.service:TicketsService")
 
 
 @pytest.fixture
 def tickets_db(tickets_container):
-    """The running tickets service's database (for looking behind the API)."""
-    from shared.db import Database
-
-    provider = next(d for d in tickets_container.dependencies if isinstance(d, Database))
-    return provider.database
+    return _database_of(tickets_container)
 
 
 @pytest.fixture
 def learning_container(container_factory, platform_config, membership_container):
-    from services.learning.service import LearningService
-
-    container = container_factory(LearningService, platform_config)
-    container.start()
-    return container
+    return _started(container_factory, platform_config,
+                    "services.learning.service:LearningService")
 
 
 @pytest.fixture
 def learning_db(learning_container):
-    """The running learning service's database (for looking behind the API)."""
-    from shared.db import Database
-
-    provider = next(d for d in learning_container.dependencies if isinstance(d, Database))
-    return provider.database
+    return _database_of(learning_container)
 
 
 @pytest.fixture
 def security_container(container_factory, platform_config, membership_container):
-    from services.security.service import SecurityService
-
-    container = container_factory(SecurityService, platform_config)
-    container.start()
-    return container
+    return _started(container_factory, platform_config,
+                    "services.security.service:SecurityService")
 
 
 @pytest.fixture
 def security_db(security_container):
-    """The running security service's database (for looking behind the API)."""
-    from shared.db import Database
-
-    provider = next(d for d in security_container.dependencies if isinstance(d, Database))
-    return provider.database
+    return _database_of(security_container)
 
 
 @pytest.fixture

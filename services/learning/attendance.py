@@ -27,15 +27,12 @@ from shared.context import require_caller, require_role
 from shared.db import UnitOfWork
 from shared.errors import InvalidInput, NotFound
 from shared.events.outbox import utcnow
-from shared.pagination import MAX_ROW_ID, after_id, page_of
+from shared.lookup import is_row_id
+from shared.pagination import after_id, page_of
 from shared.validation import load
 
 _result_schema = AttendanceResultSchema()
 _line_schema = RosterLineSchema()
-
-
-def _is_row_id(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ROW_ID
 
 
 def _lock_course_of_session(uow: UnitOfWork, session_id: int) -> None:
@@ -51,7 +48,7 @@ def visible_session(uow: UnitOfWork, session_id, field: str = "id") -> tuple[Cou
     """The session and its course, if the course lies in the caller's scope; else 404."""
     caller = require_caller(uow.caller)
     missing = NotFound(f"{field}: no session {session_id} in your scope", field=field)
-    if not _is_row_id(session_id):
+    if not is_row_id(session_id):
         raise missing
     row = uow.session.execute(
         select(CourseSession, Course).join(Course, Course.id == CourseSession.course_id)
@@ -102,7 +99,7 @@ def record_attendance(uow: UnitOfWork, session_id: int, payload: dict,
     caller = require_caller(uow.caller)
     require_role(caller, *MANAGER_ROLES)
     now = now or utcnow()
-    if _is_row_id(session_id):  # the lock first: everything after reads what it protects
+    if is_row_id(session_id):  # the lock first: everything after reads what it protects
         _lock_course_of_session(uow, session_id)
     session, course = visible_session(uow, session_id)
     rules.check_sign_in(session.status, session.starts_at, now, course.status)

@@ -44,6 +44,7 @@ from shared.context import require_caller, require_scope
 from shared.db import UnitOfWork
 from shared.errors import Conflict, DomainError, InvalidInput, NotFound
 from shared.events.outbox import utcnow
+from shared.lookup import is_row_id
 from shared.pagination import MAX_ROW_ID, after_id, decode_cursor, encode_cursor
 from shared.validation import load
 
@@ -62,8 +63,7 @@ def find_course(uow: UnitOfWork, course_id, field: str = "id", *, writing: bool 
     """The course with this id as the caller may see it (``writing``: within their scope)."""
     caller = require_caller(uow.caller)
     missing = NotFound(f"{field}: no course {course_id} in your scope", field=field)
-    if not isinstance(course_id, int) or isinstance(course_id, bool) \
-            or not 0 < course_id <= MAX_ROW_ID:
+    if not is_row_id(course_id):
         raise missing
     course = uow.session.get(Course, course_id)
     if course is None or not seen_from(caller, course.org_code):
@@ -424,8 +424,7 @@ def find_session(uow: UnitOfWork, session_id, field: str = "id", *,
     """The session and its course, as the caller may see it (``writing``: within scope)."""
     caller = require_caller(uow.caller)
     missing = NotFound(f"{field}: no session {session_id} in your scope", field=field)
-    if not isinstance(session_id, int) or isinstance(session_id, bool) \
-            or not 0 < session_id <= MAX_ROW_ID:
+    if not is_row_id(session_id):
         raise missing
     session = uow.session.get(CourseSession, session_id)
     course = uow.session.get(Course, session.course_id) if session else None

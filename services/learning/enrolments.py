@@ -33,7 +33,8 @@ from shared.context import require_caller, require_role, require_scope
 from shared.db import UnitOfWork
 from shared.errors import Conflict, NotFound
 from shared.events.outbox import utcnow
-from shared.pagination import MAX_ROW_ID, after_id, page_of
+from shared.lookup import is_row_id
+from shared.pagination import after_id, page_of
 from shared.territory import refile_codes
 from shared.validation import load
 
@@ -231,8 +232,7 @@ def visible_enrolment(uow: UnitOfWork, enrolment_id, field: str = "id") -> Enrol
     course's school."""
     caller = require_caller(uow.caller)
     missing = NotFound(f"{field}: no enrolment {enrolment_id} in your scope", field=field)
-    if not isinstance(enrolment_id, int) or isinstance(enrolment_id, bool) \
-            or not 0 < enrolment_id <= MAX_ROW_ID:
+    if not is_row_id(enrolment_id):
         raise missing
     row = uow.session.execute(select(Enrolment, Course.org_code).join(
         Course, Course.id == Enrolment.course_id).where(Enrolment.id == enrolment_id)).first()

@@ -28,8 +28,8 @@ from shared.context import CallerContext, require_caller, require_community_filt
 from shared.db import UnitOfWork
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.outbox import utcnow
-from shared.lookup import find_by_id
-from shared.pagination import MAX_ROW_ID, after_id, page_of
+from shared.lookup import find_by_id, is_row_id
+from shared.pagination import after_id, page_of
 from shared.validation import load
 
 _school_schema = SchoolSchema()
@@ -57,8 +57,7 @@ def areas_above(scope: str) -> list[str]:
 def find_readable(uow: UnitOfWork, model, row_id, what: str, field: str = "id"):
     """A school, venue or teacher the caller may read (``seen_from``); else 404."""
     caller = require_caller(uow.caller)
-    row = (uow.session.get(model, row_id) if isinstance(row_id, int)
-           and not isinstance(row_id, bool) and 0 < row_id <= MAX_ROW_ID else None)
+    row = uow.session.get(model, row_id) if is_row_id(row_id) else None
     if row is None or not seen_from(caller, row.org_code):
         raise NotFound(f"{field}: no {what} {row_id} in your scope", field=field)
     return row

@@ -52,7 +52,8 @@ from shared.context import CallerContext, require_caller, require_scope
 from shared.db import UnitOfWork
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.outbox import utcnow
-from shared.pagination import MAX_ROW_ID, PageRequestSchema, after_id, page_of
+from shared.lookup import is_row_id
+from shared.pagination import PageRequestSchema, after_id, page_of
 from shared.validation import load
 
 LOCAL_TIME = timezone(timedelta(hours=8), "CST")  # the day a patrol was walked, in Quanzhou
@@ -78,10 +79,6 @@ def _areas_above(scope: str) -> list[str]:
     return [scope[:length] for length in (9, 12) if length < len(scope)]
 
 
-def _valid_id(row_id) -> bool:
-    return isinstance(row_id, int) and not isinstance(row_id, bool) and 0 < row_id <= MAX_ROW_ID
-
-
 # --- finding rows -------------------------------------------------------------------------------
 
 def find_team(uow: UnitOfWork, team_id, field: str = "id", *, managing: bool = False,
@@ -90,7 +87,7 @@ def find_team(uow: UnitOfWork, team_id, field: str = "id", *, managing: bool = F
     ``working``: a worker who reads it."""
     caller = require_caller(uow.caller)
     missing = NotFound(f"{field}: no patrol team {team_id} in your scope", field=field)
-    team = uow.session.get(PatrolTeam, team_id) if _valid_id(team_id) else None
+    team = uow.session.get(PatrolTeam, team_id) if is_row_id(team_id) else None
     if team is None or not _reads(caller, team.org_code):
         raise missing
     if managing:
@@ -106,7 +103,7 @@ def find_shift(uow: UnitOfWork, shift_id, field: str = "id", *, working: bool = 
                ) -> tuple[PatrolShift, PatrolTeam]:
     caller = require_caller(uow.caller)
     missing = NotFound(f"{field}: no patrol shift {shift_id} in your scope", field=field)
-    shift = uow.session.get(PatrolShift, shift_id) if _valid_id(shift_id) else None
+    shift = uow.session.get(PatrolShift, shift_id) if is_row_id(shift_id) else None
     if shift is None or not _reads(caller, shift.org_code):
         raise missing
     if working:
@@ -116,7 +113,7 @@ def find_shift(uow: UnitOfWork, shift_id, field: str = "id", *, working: bool = 
 
 def _team_point(uow: UnitOfWork, team: PatrolTeam, point_id, field: str = "point_id"
                 ) -> PatrolPoint:
-    point = uow.session.get(PatrolPoint, point_id) if _valid_id(point_id) else None
+    point = uow.session.get(PatrolPoint, point_id) if is_row_id(point_id) else None
     if point is None or point.team_id != team.id:
         raise InvalidInput(f"{field}: {point_id} is not a patrol point of team {team.id}",
                            field=field)
@@ -328,7 +325,7 @@ def remove_member(uow: UnitOfWork, team_id: int, volunteer_id) -> dict:
     team = find_team(uow, team_id, managing=True)
     member = uow.session.scalar(select(PatrolTeamMember).where(
         PatrolTeamMember.team_id == team.id, PatrolTeamMember.volunteer_id == volunteer_id)
-    ) if _valid_id(volunteer_id) else None
+    ) if is_row_id(volunteer_id) else None
     if member is None:
         raise NotFound(f"volunteer_id: volunteer {volunteer_id} is not on team {team.id}",
                        field="volunteer_id")
