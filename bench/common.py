@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 # what `linli run` starts, in order
-PLATFORM_PROCESSES = ("membership", "tickets", "learning", "security", "gateway")
+PLATFORM_PROCESSES = ("membership", "tickets", "learning", "security", "assessments", "gateway")
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 RESULTS_DIR = BENCH_DIR / "results"

@@ -1,6 +1,8 @@
 """The gateway: its dependencies, and the routes of each area, composed."""
 from nameko.dependency_providers import Config
 
+from gateway.routes.appraisals import AppraisalRoutes
+from gateway.routes.assessment_schemes import AssessmentSchemeRoutes
 from gateway.routes.assistance_cases import AssistanceCaseRoutes
 from gateway.routes.attendance import AttendanceRoutes
 from gateway.routes.care_plans import CarePlanRoutes
@@ -17,11 +19,13 @@ from gateway.routes.party_study import PartyStudyRoutes
 from gateway.routes.patrols import PatrolRoutes
 from gateway.routes.petitions import PetitionRoutes
 from gateway.routes.residents import ResidentRoutes
+from gateway.routes.scorecards import ScorecardRoutes
 from gateway.routes.security_grids import SecurityGridRoutes
 from gateway.routes.special_populations import SpecialPopulationRoutes
 from gateway.routes.territory import TerritoryRoutes
 from gateway.routes.ticket_sla import TicketSlaRoutes
 from gateway.routes.tickets import TicketRoutes
+from gateway.routes.titles import TitleRoutes
 from gateway.routes.volunteers import VolunteerRoutes
 from shared.context import Caller
 from shared.rpc import ServiceRpc
@@ -31,6 +35,7 @@ class GatewayService(AssistanceCaseRoutes, CarePlanRoutes,
                      SchoolRoutes, EnrolmentRoutes, AttendanceRoutes, PartyStudyRoutes,
                      SecurityGridRoutes, IncidentRoutes, PatrolRoutes, MediationRoutes,
                      SpecialPopulationRoutes, PetitionRoutes,
+                     AssessmentSchemeRoutes, ScorecardRoutes, AppraisalRoutes, TitleRoutes,
                      TicketSlaRoutes,
                      TicketRoutes, Open311Routes, ImportRoutes, PartyMemberRoutes,
                      OperationsRoutes, OrganisationRoutes, ResidentRoutes, TerritoryRoutes, VolunteerRoutes):
@@ -42,3 +47,4 @@ class GatewayService(AssistanceCaseRoutes, CarePlanRoutes,
     tickets = ServiceRpc("tickets")
     learning = ServiceRpc("learning")
     security = ServiceRpc("security")
+    assessments = ServiceRpc("assessments")

@@ -20,6 +20,7 @@ SERVICE_CLASSES = {
     "tickets": "services.tickets.service:TicketsService",
     "learning": "services.learning.service:LearningService",
     "security": "services.security.service:SecurityService",
+    "assessments": "services.assessments.service:AssessmentsService",
     "gateway": "gateway.service:GatewayService",
 }
 DEMO_SCOPES = [

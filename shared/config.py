@@ -13,7 +13,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-SERVICE_NAMES = ("membership", "tickets", "learning", "security")
+SERVICE_NAMES = ("membership", "tickets", "learning", "security", "assessments")
 """The services that exist today, in start-up order."""
 
 

@@ -56,6 +56,7 @@ MIGRATED = {  # owner: (module with its Base, module with its MIGRATIONS)
     "tickets": ("services.tickets.models", "services.tickets.service"),
     "learning": ("services.learning.models", "services.learning.service"),
     "security": ("services.security.models", "services.security.service"),
+    "assessments": ("services.assessments.models", "services.assessments.service"),
     "gateway": ("gateway.models", "gateway.http"),
 }
 _templates: dict[str, str] = {}
@@ -171,7 +172,7 @@ def settings(tmp_path, db_backend, request, free_port):
     urls = {}
     if db_backend == "postgres":
         make = request.getfixturevalue("make_postgres_database")
-        owners = ("membership", "tickets", "learning", "security", "gateway", "listener")
+        owners = ("membership", "tickets", "learning", "security", "assessments", "gateway", "listener")
         urls = {owner: make(owner) for owner in owners}
     return replace(base, database_urls=urls, gateway_port=free_port,
                    relay_idle_seconds=0.05, handler_max_attempts=3)
@@ -294,6 +295,18 @@ def security_container(container_factory, platform_config, membership_container)
 @pytest.fixture
 def security_db(security_container):
     return _database_of(security_container)
+
+
+@pytest.fixture
+def assessments_container(container_factory, platform_config, membership_container):
+    """Not among the gateway's own dependencies: only the tests that need it pay its start."""
+    return _started(container_factory, platform_config,
+                    "services.assessments.service:AssessmentsService")
+
+
+@pytest.fixture
+def assessments_db(assessments_container):
+    return _database_of(assessments_container)
 
 
 @pytest.fixture

@@ -19,13 +19,14 @@ NODES = "/api/v1/territory/nodes"
 OPENAPI_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
-def test_health_reports_the_broker_and_every_service(api):
+def test_health_reports_the_broker_and_every_service(api, assessments_container):
     response = api.get("/healthz")
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].startswith("application/json")
     assert response.json() == {"broker": "ok", "status": "ok",
                                "services": {"membership": "ok", "tickets": "ok",
-                                            "learning": "ok", "security": "ok"}}
+                                            "learning": "ok", "security": "ok",
+                                            "assessments": "ok"}}
 
 
 def test_health_is_degraded_with_membership_stopped(api, membership_container):
@@ -42,7 +43,8 @@ def test_health_is_degraded_with_membership_stopped(api, membership_container):
 
 @pytest.mark.parametrize("db_backend", ["sqlite"])  # about the broker, not the database
 def test_a_call_to_a_stopped_service_is_a_503_and_is_not_carried_out_later(
-        api, auth, seeded, membership_container, container_factory, platform_config):
+        api, auth, seeded, membership_container, assessments_container, container_factory,
+        platform_config):
     from services.membership.service import MembershipService
 
     membership_container.stop()
@@ -168,7 +170,8 @@ def test_the_openapi_document_describes_every_route(api, gateway_container):
 CORRELATED = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
-def test_every_response_carries_a_correlation_id_and_echoes_the_clients(api, auth, seeded):
+def test_every_response_carries_a_correlation_id_and_echoes_the_clients(api, auth, seeded,
+                                                                      assessments_container):
     admin = auth("district_admin", DISTRICT)
     requests_ = [
         ("ok", "GET", f"{NODES}/{STREET_A}", admin, None),

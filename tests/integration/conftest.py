@@ -48,3 +48,15 @@ def security_service_db(database_url):
     database.migrate()
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def assessments_service_db(database_url):
+    """The assessments database, migrated, on the backend of this run (SQLite or PostgreSQL)."""
+    from services.assessments.models import Base as AssessmentsBase
+    from services.assessments.service import MIGRATIONS as ASSESSMENTS_MIGRATIONS
+
+    database = ServiceDatabase(AssessmentsBase, database_url, ASSESSMENTS_MIGRATIONS)
+    database.migrate()
+    yield database
+    database.dispose()

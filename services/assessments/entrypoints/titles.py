@@ -1,0 +1,5 @@
+"""Title entrypoints: nomination, review, public notice, granted or withdrawn."""
+
+
+class TitleEntrypoints:
+    pass

@@ -1,0 +1,1 @@
+"""The events the assessments service produces: one module per area (importing registers them)."""
