@@ -18,6 +18,7 @@ from gateway.routes.party_members import PartyMemberRoutes
 from gateway.routes.party_study import PartyStudyRoutes
 from gateway.routes.patrols import PatrolRoutes
 from gateway.routes.petitions import PetitionRoutes
+from gateway.routes.points_ledger import PointsLedgerRoutes
 from gateway.routes.residents import ResidentRoutes
 from gateway.routes.scorecards import ScorecardRoutes
 from gateway.routes.security_grids import SecurityGridRoutes
@@ -35,7 +36,8 @@ class GatewayService(AssistanceCaseRoutes, CarePlanRoutes,
                      SchoolRoutes, EnrolmentRoutes, AttendanceRoutes, PartyStudyRoutes,
                      SecurityGridRoutes, IncidentRoutes, PatrolRoutes, MediationRoutes,
                      SpecialPopulationRoutes, PetitionRoutes,
-                     AssessmentSchemeRoutes, ScorecardRoutes, AppraisalRoutes, TitleRoutes,
+                     AssessmentSchemeRoutes, PointsLedgerRoutes, ScorecardRoutes, AppraisalRoutes,
+                     TitleRoutes,
                      TicketSlaRoutes,
                      TicketRoutes, Open311Routes, ImportRoutes, PartyMemberRoutes,
                      OperationsRoutes, OrganisationRoutes, ResidentRoutes, TerritoryRoutes, VolunteerRoutes):

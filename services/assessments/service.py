@@ -3,6 +3,7 @@ from pathlib import Path
 
 from services.assessments.entrypoints.appraisals import AppraisalEntrypoints
 from services.assessments.entrypoints.schemes import SchemeEntrypoints
+from services.assessments.entrypoints.scorecards import ScorecardEntrypoints
 from services.assessments.entrypoints.scoring import ScoringEntrypoints
 from services.assessments.entrypoints.titles import TitleEntrypoints
 from services.assessments.models import Base
@@ -14,7 +15,8 @@ from shared.rpc import ServiceRpc
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class AssessmentsService(SchemeEntrypoints, ScoringEntrypoints, AppraisalEntrypoints,
+class AssessmentsService(SchemeEntrypoints, ScoringEntrypoints, ScorecardEntrypoints,
+                         AppraisalEntrypoints,
                          TitleEntrypoints, HealthMixin):
     name = "assessments"
 

@@ -1,6 +1,8 @@
 """The membership service: its database, and the entrypoints of each area, composed."""
 from pathlib import Path
 
+from services.membership.entrypoints.follow_ups import FollowUpEntrypoints
+from services.membership.entrypoints.honours import HonourEntrypoints
 from services.membership.entrypoints.imports import ImportEntrypoints
 from services.membership.entrypoints.organisations import OrganisationEntrypoints
 from services.membership.entrypoints.party_members import PartyMemberEntrypoints
@@ -17,7 +19,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 class MembershipService(ImportEntrypoints, PartyMemberEntrypoints,
                         OrganisationEntrypoints, ResidentEntrypoints, TerritoryEntrypoints,
-                        VolunteerEntrypoints, HealthMixin):
+                        VolunteerEntrypoints, FollowUpEntrypoints, HonourEntrypoints, HealthMixin):
     name = "membership"
 
     db = Database(Base, MIGRATIONS)

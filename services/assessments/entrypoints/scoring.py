@@ -1,4 +1,5 @@
-"""Scoring entrypoints: the events that become points, the ledger, scorecards and rankings."""
+"""Scoring entrypoints: the events assessments listens to become points in the ledger; the
+ledger is read and replayed."""
 
 
 class ScoringEntrypoints:

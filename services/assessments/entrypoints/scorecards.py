@@ -1,0 +1,6 @@
+"""Scorecard entrypoints: scorecards and what explains them, rankings, manual scores, survey
+results and corrections."""
+
+
+class ScorecardEntrypoints:
+    pass
