@@ -77,10 +77,24 @@ def cmd_apikey(args, settings) -> int:
     return 0
 
 
+def declare_event_queues(settings) -> None:
+    """Bind every service's event queues now, so the events a seed leaves in the outboxes reach
+    consumers that have never run yet (see shared.events.topology)."""
+    from linli.runner import service_class
+    from shared.events.topology import declare_consumer_queues
+
+    declare_consumer_queues(settings.amqp_uri, [service_class(name) for name in SERVICE_NAMES])
+
+
 def cmd_seed(args, settings) -> int:
     from services.membership import demo
     from shared.personal_data import PersonalData
 
+    try:
+        declare_event_queues(settings)
+    except OSError as exc:  # the data is still worth loading; say what the consumers will miss
+        print(f"warning: the broker is unreachable ({exc}); services that have never run will "
+              f"not see the demo's events", file=sys.stderr)
     database = _service_database(settings, "membership")
     with database.transaction("membership") as uow:
         created = demo.seed(uow)

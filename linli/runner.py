@@ -135,7 +135,7 @@ def _stop(processes: dict) -> None:
 
 def run_platform(settings: Settings, seed: bool = True) -> int:
     from gateway.auth import issue_token
-    from linli.cli import cmd_migrate, cmd_seed
+    from linli.cli import cmd_migrate, cmd_seed, declare_event_queues
 
     log_dir = settings.var_dir / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -143,6 +143,7 @@ def run_platform(settings: Settings, seed: bool = True) -> int:
     if seed:
         print("loading demo data …", flush=True)
         cmd_seed(None, settings)
+    declare_event_queues(settings)
     api_key = _demo_api_key(settings)
 
     processes: dict[str, subprocess.Popen] = {}
