@@ -158,6 +158,17 @@ def cmd_seed(args, settings) -> int:
             for kind, count in module.seed(uow, directory, learning_demo.today()).items():
                 created[kind] = created.get(kind, 0) + count
     security_database.dispose()
+
+    from services.assessments import demo_appraisals, demo_schemes, demo_scores, demo_titles
+
+    assessments_database = _service_database(settings, "assessments")
+    for area, module in (("assessment schemes", demo_schemes), ("manual scores and surveys", demo_scores),
+                         ("appraisals", demo_appraisals), ("titles", demo_titles)):
+        progress(area)
+        with assessments_database.transaction("assessments") as uow:
+            for kind, count in module.seed(uow, directory, learning_demo.today()).items():
+                created[kind] = created.get(kind, 0) + count
+    assessments_database.dispose()
     print(json.dumps({"created": created}, ensure_ascii=False))
     return 0
 

@@ -1,7 +1,7 @@
 """Finding one row by its id, inside the caller's part of the territory."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from shared.context import require_caller
 from shared.errors import NotFound
@@ -32,3 +32,14 @@ def find_by_id(uow, model, row_id, *, code_column, what: str, field: str = "id",
     if not require_caller(uow.caller).can_see(getattr(row, code_column.key)):
         raise missing
     return row
+
+
+def lock_row(uow, row) -> None:
+    """Lock ``row`` for the rest of the transaction, portably: bump its ``lock_version`` first
+    (on SQLite that takes the database write lock, on PostgreSQL the row lock), then re-read it,
+    so two changes of one row are checked one after the other."""
+    model = type(row)
+    uow.session.execute(update(model).where(model.id == row.id)
+                        .values(lock_version=model.lock_version + 1)
+                        .execution_options(synchronize_session=False))
+    uow.session.refresh(row)

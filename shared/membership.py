@@ -94,3 +94,44 @@ def communities_within(membership, code: str, field: str = "area") -> list[str]:
         if not page.get("next_cursor"):
             return codes
         query["cursor"] = page["next_cursor"]
+
+
+def title_holder(membership, holder_kind: str, ref: str, field: str = "holder_ref") -> dict:
+    """What membership shows the caller of a title's holder: a community's node (by code), or a
+    household / resident / volunteer / party member (by id). Unknown or out of scope: 404."""
+    if holder_kind == "community":
+        return area(membership, ref, field)
+    if holder_kind == "resident":
+        return resident(membership, int(ref), field)
+    if holder_kind == "volunteer":
+        return volunteer(membership, int(ref), field)
+    if holder_kind == "party_member":
+        return party_member(membership, int(ref), field)
+    try:
+        return membership.households_get(int(ref))
+    except (NotFound, Forbidden):
+        raise NotFound(f"{field}: no household {ref} in your scope", field=field) from None
+
+
+def party_member(membership, member_id: int, field: str = "party_member_id") -> dict:
+    """The party member membership shows the caller (its branch, org_code, status)."""
+    try:
+        return membership.party_members_get(member_id)
+    except (NotFound, Forbidden):
+        raise NotFound(f"{field}: no party member {member_id} in your scope",
+                       field=field) from None
+
+
+def codes_within(membership, code: str, level: str, field: str = "area") -> list[str]:
+    """The codes of the territory nodes of ``level`` (street, community, grid) at or beneath a
+    code, following membership's cursor (an unknown code: 422)."""
+    node = area(membership, code, field)
+    if node.get("level") == level:
+        return [node["code"]]
+    query, codes = {"level": level, "limit": 200}, []
+    while True:
+        page = membership.territory_list_descendants(node["code"], query)
+        codes += [item["code"] for item in page["items"]]
+        if not page.get("next_cursor"):
+            return codes
+        query["cursor"] = page["next_cursor"]

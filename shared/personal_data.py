@@ -145,3 +145,19 @@ class PersonalDataProvider(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.personal_data
+
+
+def mask_name(name: str) -> str:
+    """张三明 → 张*明, 王五 → 王*, 欧阳娜娜 → 欧**娜, John Smith → J*** S****: enough for the
+    holder to recognise, too little to identify a stranger."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    words = name.split()
+    if len(words) > 1:  # a name in Latin letters: each word's initial
+        return " ".join(word[0] + "*" * (len(word) - 1) for word in words)
+    if len(name) == 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -23,6 +23,7 @@ from shared.context import require_caller, require_scope
 from shared.db import UnitOfWork
 from shared.errors import NotFound
 from shared.pagination import after_id, page_of
+from shared.personal_data import mask_name
 from shared.validation import load
 
 ATTENDED = ("present", "late")  # the statuses whose session's hours go on the certificate
@@ -126,7 +127,7 @@ def verify(uow: UnitOfWork, number) -> dict:
     return _verification_schema.dump({
         "number": certificate.number, "valid": certificate.revoked_at is None,
         "course_title": certificate.course_title, "school_name": certificate.school_name,
-        "holder_name": rules.mask_name(certificate.holder_name),
+        "holder_name": mask_name(certificate.holder_name),
         "issued_on": rules.local_date(certificate.issued_at),
         "revoked_on": rules.local_date(certificate.revoked_at) if certificate.revoked_at else None,
         "attendance_rate": certificate.attendance_rate, "hours": certificate.hours})

@@ -484,7 +484,8 @@ def directory(uow: UnitOfWork, community_codes: tuple[str, ...], residents_per_c
               ) -> dict:
     """What other services' demo data needs to name membership's people (``linli seed`` hands
     it to them; they never read this database): per community, active residents (id, name,
-    grid, birth date, flags), volunteers, and party branches with their active members."""
+    grid, birth date, flags), volunteers, party branches with their active members, and the
+    first households with their representative."""
     found: dict = {}
     for code in community_codes:
         active = (Resident.grid_code.like(f"{code}%"), Resident.status == "active")
@@ -523,7 +524,13 @@ def directory(uow: UnitOfWork, community_codes: tuple[str, ...], residents_per_c
                              "kind": branch.kind, "status": branch.status,
                              "members": [{"id": m.id, "resident_id": m.resident_id,
                                           "name": m.name} for m in members]})
+        household_rows = uow.session.execute(
+            select(Household.id, Household.grid_code, Resident.name)
+            .join(Resident, Resident.id == Household.representative_id)
+            .where(Household.grid_code.like(f"{code}%")).order_by(Household.id).limit(20)).all()
         found[code] = {
+            "households": [{"id": h.id, "grid_code": h.grid_code, "representative_name": h.name}
+                           for h in household_rows],
             "residents": [{"id": p.id, "name": p.name, "grid_code": p.grid_code,
                            "birth_date": p.birth_date, "flags": flags.get(p.id, [])}
                           for p in people],

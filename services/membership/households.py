@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from services.membership.domain import residents as rules
+from services.membership.honours import current_honours
 from services.membership.models import Household, Resident
 from services.membership.residents import (
     find_grid,
@@ -53,7 +54,8 @@ def _members(uow: UnitOfWork, household: Household) -> list[Resident]:
 
 def render_one(uow: UnitOfWork, household: Household) -> dict:
     members = _members(uow, household)
-    return render(household, len(members), members)
+    return {**render(household, len(members), members),
+            "honours": current_honours(uow, household_id=household.id)}
 
 
 def find_household(uow: UnitOfWork, household_id: int, field: str = "id",
@@ -80,7 +82,7 @@ def create_household(uow: UnitOfWork, payload: dict) -> dict:
     uow.emit("membership.household_created", {
         "household_id": household.id, "grid_code": household.grid_code,
         "designations": _designations(household)}, org_code=household.grid_code)
-    return render(household, 0, [])
+    return {**render(household, 0, []), "honours": []}
 
 
 def update_household(uow: UnitOfWork, household_id: int, payload: dict) -> dict:

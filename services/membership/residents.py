@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from services.membership import volunteers
 from services.membership.domain import residents as rules
 from services.membership.domain.territory import level_of_code
+from services.membership.honours import current_honours
 from services.membership.models import Household, Resident, ResidentFlag, ResidentMove
 from services.membership.schemas.residents import (
     ExportPageQuerySchema,
@@ -94,7 +95,8 @@ def render_one(uow: UnitOfWork, resident: Resident) -> dict:
         select(ResidentFlag).where(ResidentFlag.resident_id == resident.id)
         .order_by(ResidentFlag.id)))
     current = [f for f in history if f.cleared_on is None]
-    return render(uow, resident, current, whole_phone=True, history=history)
+    return {**render(uow, resident, current, whole_phone=True, history=history),
+            "honours": current_honours(uow, resident_id=resident.id)}
 
 
 def find_resident(uow: UnitOfWork, resident_id: int, field: str = "id",

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from services.membership.domain import territory as rules
+from services.membership.honours import current_honours
 from services.membership.models import TerritoryCodeAlias, TerritoryNode
 from services.membership.schemas.territory import (
     DescendantsQuerySchema,
@@ -24,6 +25,12 @@ _node_schema = NodeSchema()
 
 def render(node: TerritoryNode) -> dict:
     return _node_schema.dump(node)
+
+
+def render_one(uow: UnitOfWork, node: TerritoryNode) -> dict:
+    """One node as its own record shows it: a community with its current honours."""
+    shown = current_honours(uow, community_code=node.code) if node.level == "community" else []
+    return {**render(node), "honours": shown}
 
 
 def _as_rule_node(node: TerritoryNode) -> rules.Node:
@@ -69,7 +76,7 @@ def _code_taken(uow: UnitOfWork, code: str) -> bool:
 
 
 def get_node(uow: UnitOfWork, code: str) -> dict:
-    return render(_visible_node(uow, code))
+    return render_one(uow, _visible_node(uow, code))
 
 
 def create_node(uow: UnitOfWork, payload: dict) -> dict:
@@ -95,7 +102,7 @@ def create_node(uow: UnitOfWork, payload: dict) -> dict:
     uow.emit("membership.territory_node_created",
              {"code": code, "name": node.name, "level": level, "parent_code": node.parent_code},
              org_code=code)
-    return render(node)
+    return render_one(uow, node)
 
 
 def rename_node(uow: UnitOfWork, code: str, payload: dict) -> dict:
@@ -111,7 +118,7 @@ def rename_node(uow: UnitOfWork, code: str, payload: dict) -> dict:
                  {"code": node.code, "level": node.level, "old_name": old_name,
                   "new_name": new_name}, org_code=node.code)
     uow.session.flush()
-    return render(node)
+    return render_one(uow, node)
 
 
 def _listing(uow: UnitOfWork, query, query_args: dict) -> dict:

@@ -201,6 +201,40 @@ def _every_security_list_has_demo_rows(base: str, token: str, officer: str) -> N
     assert refused.status_code == 403, refused.text
 
 
+def _every_assessments_list_has_demo_rows(base: str, token: str) -> None:
+    """Assessments' lists have demo rows, and the demo's events have reached the ledger: the
+    monthly community scheme's scorecards count points from the other services' demo events."""
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def items(path, **params):
+        response = requests.get(base + path, params=params, headers=headers, timeout=30)
+        assert response.status_code == 200, (path, response.text)
+        return response.json()["items"]
+
+    for path in ("/api/v1/assessment-schemes", "/api/v1/scorecards", "/api/v1/points-ledger",
+                 "/api/v1/appraisals", "/api/v1/appraisals/branch-ratings",
+                 "/api/v1/appraisals/commitment-cards", "/api/v1/titles"):
+        assert items(path), f"{path} is empty"
+    schemes = items("/api/v1/assessment-schemes", status="active")
+    community = next(s for s in schemes if s["name"] == "社区治理月度考核")
+    deadline = time.monotonic() + 180  # a first start works through the demo's events
+    while not items("/api/v1/points-ledger", scheme_id=community["id"], source="event"):
+        assert time.monotonic() < deadline, "no demo event has reached the points ledger"
+        time.sleep(2)
+    ranking = requests.get(f"{base}/api/v1/rankings", headers=headers, timeout=30, params={
+        "scheme_id": community["id"], "within_code": "350502001"})
+    assert ranking.status_code == 200 and ranking.json()["items"], ranking.text
+    def xiguan_honours():  # 西关's civilised-community title, granted in the demo
+        node = requests.get(f"{base}/api/v1/territory/nodes/350502001001", headers=headers,
+                            timeout=30)
+        assert node.status_code == 200, node.text
+        return node.json()["honours"]
+
+    while not xiguan_honours():
+        assert time.monotonic() < deadline, "the granted demo title has not reached membership"
+        time.sleep(2)
+
+
 @pytest.mark.timeout(600)  # two first starts on a busy CI machine, each catching up on events
 def test_linli_run_starts_serves_stops_and_restarts_without_duplicating(
         start_platform, tmp_path):
@@ -233,6 +267,7 @@ def test_linli_run_starts_serves_stops_and_restarts_without_duplicating(
 
     _every_learning_list_has_demo_rows(base, token)
     _every_security_list_has_demo_rows(base, token, _banner_token(banner, "security_officer"))
+    _every_assessments_list_has_demo_rows(base, token)
 
     children = _children(platform.process.pid)
     assert len(children) >= 2, "membership and the gateway run as processes of their own"

@@ -55,3 +55,28 @@ APPRAISAL_ROLES = ("district_admin", "street_admin", "community_worker")
 """Run democratic appraisals, rate branches, keep commitment cards."""
 TITLE_NOMINATOR_ROLES = ("district_admin", "street_admin", "community_worker")
 TITLE_REVIEWER_ROLES = ("district_admin", "street_admin")
+
+TITLE_HOLDER_KINDS = {
+    "community": "a community 社区: holder_ref is its territory code",
+    "household": "a household 户: holder_ref is membership's household id",
+    "resident": "a resident 居民: holder_ref is membership's resident id",
+    "volunteer": "a volunteer 志愿者: holder_ref is membership's volunteer id",
+    "party_member": "a party member 党员: holder_ref is membership's party-member id",
+}
+TITLE_LEVELS = ("district", "city", "province")
+TITLE_KINDS = {
+    # kind: (name, holder kind, the levels it is awarded at)
+    "civilised_community": ("文明社区", "community", ("district", "city", "province")),
+    "safe_community": ("平安社区", "community", ("district", "city", "province")),
+    "learning_family": ("学习型家庭", "household", ("district", "city")),
+    "civilised_family": ("文明家庭", "household", ("district", "city", "province")),
+    "top_ten_volunteer": ("十佳志愿者", "volunteer", ("district", "city")),
+    "top_ten_party_member": ("十佳党员", "party_member", ("district", "city")),
+    "top_ten_good_neighbour": ("十佳好邻居", "resident", ("district",)),
+}
+TITLE_STATUSES = ("nominated", "in_notice", "granted", "withdrawn")
+TITLE_NOTICE_DAYS = 7
+"""A public notice 公示 runs seven calendar days, the first day included (7 days rather than 5
+working days: no holiday calendar is needed, and 7 days always covers 5 working days)."""
+LEDGER_REPLAY_ROLES = ("district_admin", "street_admin", "auditor")  # replay a scheme in scope
+INGESTION_STATUS_ROLES = ("district_admin", "street_admin", "auditor", "integration")

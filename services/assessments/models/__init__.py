@@ -4,8 +4,11 @@ Importing this package imports every area, so ``Base.metadata`` is whole (Alembi
 Database provider rely on that).
 """
 from services.assessments.models import (
+    appraisals,  # noqa: F401,E402
     ledger,  # noqa: F401,E402
     schemes,  # noqa: F401,E402
+    scorecard_indexes,  # noqa: F401,E402
+    titles,  # noqa: F401,E402
 )
 from services.assessments.models.base import Base, InboxEntry, OutboxMessage
 

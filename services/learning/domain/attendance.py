@@ -36,7 +36,6 @@ RATE_TOLERANCE = 1e-9  # weights are floats: 0.1 + 0.2 must still meet a thresho
 NUMBER_PREFIX = "LX"
 CHECK_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U
 NUMBER_PATTERN = re.compile(r"LX-(\d{6})-(\d{4})-(\d{6,10})-([0-9A-Z])", re.ASCII)
-MASK = "*"
 
 
 # --- weights, rate, completion ----------------------------------------------------------------
@@ -146,21 +145,3 @@ def malformed_reason(text: str) -> str | None:
     if check_character(district + year + sequence) != check:
         return "its check character does not match: the number was mistyped"
     return None
-
-
-# --- a holder's name, shown publicly ---------------------------------------------------------------
-
-def mask_name(name: str) -> str:
-    """张三明 → 张*明, 王五 → 王*, 欧阳娜娜 → 欧**娜, John Smith → J*** S****: enough for the
-    holder to recognise, too little to identify a stranger."""
-    name = (name or "").strip()
-    if not name:
-        return ""
-    words = name.split()
-    if len(words) > 1:  # a name in Latin letters: each word's initial
-        return " ".join(word[0] + MASK * (len(word) - 1) for word in words)
-    if len(name) == 1:
-        return MASK
-    if len(name) == 2:
-        return name[0] + MASK
-    return name[0] + MASK * (len(name) - 2) + name[-1]

@@ -4,6 +4,8 @@ Importing this package imports every area, so ``Base.metadata`` is whole (Alembi
 Database provider rely on that).
 """
 from services.membership.models.base import Base, InboxEntry, OutboxMessage
+from services.membership.models.follow_ups import FollowUp  # noqa: F401
+from services.membership.models.honours import Honour  # noqa: F401
 from services.membership.models.imports import ResidentImport  # noqa: F401  (and its rows)
 from services.membership.models.organisations import PartyOrganisation  # noqa: F401  (and the area's other tables)
 from services.membership.models.party_members import PartyMember  # noqa: F401  (and the area's other tables)

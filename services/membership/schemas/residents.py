@@ -10,6 +10,7 @@ from services.membership.domain.residents import (
     RESIDENCES,
     STATUSES,
 )
+from services.membership.schemas.honours import HonourSchema
 from shared.pagination import PageRequestSchema, page_schema
 
 CODE = validate.Regexp(r"^\d{6,15}$", error="must be a territory code of 6 to 15 digits")
@@ -111,6 +112,8 @@ class ResidentSchema(Schema):
                                                  "security officers)"})
     flag_history = fields.List(fields.Nested(FlagPeriodSchema),
                                metadata={"description": "one resident only"})
+    honours = fields.List(fields.Nested(HonourSchema), metadata={
+        "description": "one resident only: its current honours (titles granted, not revoked)"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
@@ -172,6 +175,8 @@ class HouseholdSchema(Schema):
     designations = fields.List(fields.String(), required=True)
     member_count = fields.Integer(required=True)
     members = fields.List(fields.Nested(MemberSchema), metadata={"description": "one household only"})
+    honours = fields.List(fields.Nested(HonourSchema), metadata={
+        "description": "one household only: its current honours (titles granted, not revoked)"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

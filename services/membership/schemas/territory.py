@@ -1,6 +1,7 @@
 """Marshmallow schemas of membership's RPC payloads and results (the gateway documents them)."""
 from marshmallow import Schema, fields, validate
 
+from services.membership.schemas.honours import HonourSchema
 from shared.pagination import PageRequestSchema, page_schema
 
 CODE = validate.Regexp(r"^\d{6,15}$", error="must be a territory code of 6 to 15 digits")
@@ -28,6 +29,8 @@ class NodeSchema(Schema):
     parent_code = fields.String(allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf(["active", "merged"]))
     merged_into = fields.String(allow_none=True)
+    honours = fields.List(fields.Nested(HonourSchema), metadata={
+        "description": "one community only: its current honours (titles granted, not revoked)"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
