@@ -50,3 +50,51 @@ class BrokerTap:
 
     def close(self) -> None:
         self.connection.release()
+
+
+def at_once(db, count: int, attempt) -> list:
+    """``attempt(index, database)`` by ``count`` writers at once, each in its own transaction;
+    returns what each returned, or the exception it raised, in index order.
+
+    PostgreSQL: green threads over ``db``'s pool (pg8000 yields while it waits on a lock).
+    SQLite's driver waits for the write lock inside C, so there each is a real thread with an
+    engine of its own."""
+    from shared.db import ServiceDatabase
+
+    outcomes: list = [None] * count
+
+    def run(index, database):
+        try:
+            outcomes[index] = attempt(index, database)
+        except Exception as error:  # noqa: BLE001  (the caller asserts on every outcome)
+            outcomes[index] = error
+
+    if db.engine.dialect.name == "postgresql":
+        start = eventlet.event.Event()
+
+        def green(index):
+            start.wait()
+            run(index, db)
+
+        threads = [eventlet.spawn(green, i) for i in range(count)]
+        eventlet.sleep(0)
+        start.send()
+        for thread in threads:
+            thread.wait()
+        return outcomes
+    threading = eventlet.patcher.original("threading")
+    databases = [ServiceDatabase(db.base, db.url) for _ in range(count)]
+    barrier = threading.Barrier(count)
+
+    def real(index):
+        barrier.wait()
+        run(index, databases[index])
+
+    threads = [threading.Thread(target=real, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for database in databases:
+        database.dispose()
+    return outcomes

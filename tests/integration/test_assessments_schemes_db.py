@@ -3,18 +3,16 @@ approvals at once approve once, re-scoring when a scheme starts counting or an a
 rule changes, reading from beneath, bad input changing nothing, the demo."""
 from datetime import date, datetime, timezone
 
-import eventlet
 import pytest
-from eventlet import patcher
 from sqlalchemy import func, select
 
 from services.assessments import demo_schemes, ledger, schemes
-from services.assessments.models import Base, OutboxMessage
+from services.assessments.models import OutboxMessage
 from services.assessments.models.ledger import LedgerEntry, ReceivedEvent, Scorecard
 from services.assessments.models.schemes import Indicator, Scheme, ScoringRule
 from shared.context import CallerContext
-from shared.db import ServiceDatabase
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tests.support import at_once
 
 STREET = "350502001"
 COMMUNITY = "350502001001"
@@ -23,7 +21,6 @@ STREET_ADMIN = CallerContext("street", ("street_admin",), STREET)
 OTHER_STREET = CallerContext("other", ("street_admin",), "350502002")
 WORKER = CallerContext("worker", ("community_worker",), COMMUNITY)
 CONTENDERS = 8
-real_threading = patcher.original("threading")
 
 
 def payload(**changes) -> dict:
@@ -157,53 +154,11 @@ def test_an_event_indicator_no_rule_feeds_cannot_be_submitted(db):
     assert status_of(db, scheme["id"]) == "draft"
 
 
-def race(db, scheme_id) -> list:
-    """``CONTENDERS`` approvals of one scheme at once, each in its own transaction.
-
-    PostgreSQL: green threads over one pool (pg8000 yields while it waits on a lock). SQLite's
-    driver waits for the write lock inside C, so there each is a real thread with its engine."""
-    outcomes: list = [None] * CONTENDERS
-
-    def attempt(index, database):
-        try:
-            outcomes[index] = act(database, DISTRICT_ADMIN, schemes.approve, scheme_id, {})
-        except Conflict as error:
-            outcomes[index] = error
-
-    if db.engine.dialect.name == "postgresql":
-        start = eventlet.event.Event()
-
-        def green(index):
-            start.wait()
-            attempt(index, db)
-
-        threads = [eventlet.spawn(green, i) for i in range(CONTENDERS)]
-        eventlet.sleep(0)
-        start.send()
-        for thread in threads:
-            thread.wait()
-        return outcomes
-    databases = [ServiceDatabase(Base, db.url) for _ in range(CONTENDERS)]
-    barrier = real_threading.Barrier(CONTENDERS)
-
-    def real(index):
-        barrier.wait()
-        attempt(index, databases[index])
-
-    threads = [real_threading.Thread(target=real, args=(i,)) for i in range(CONTENDERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for database in databases:
-        database.dispose()
-    return outcomes
-
-
 def test_two_approvals_at_once_approve_once(db, rescores):
     scheme = create(db)
     act(db, STREET_ADMIN, schemes.submit, scheme["id"])
-    outcomes = race(db, scheme["id"])
+    outcomes = at_once(db, CONTENDERS, lambda index, database: act(
+        database, DISTRICT_ADMIN, schemes.approve, scheme["id"], {}))
     approved = [o for o in outcomes if isinstance(o, dict)]
     refused = [o for o in outcomes if isinstance(o, Conflict)]
     assert len(approved) == 1 and len(refused) == CONTENDERS - 1, outcomes

@@ -6,18 +6,16 @@ one); rankings with ties and subjects without entries; bad input and other stree
 nothing."""
 from datetime import date
 
-import eventlet
 import pytest
-from eventlet import patcher
 from sqlalchemy import func, select, update
 
 from services.assessments import scorecards
-from services.assessments.models import Base, OutboxMessage
+from services.assessments.models import OutboxMessage
 from services.assessments.models.ledger import LedgerEntry, Scorecard, SurveyResult
 from services.assessments.models.schemes import Indicator, Scheme
 from shared.context import CallerContext
-from shared.db import ServiceDatabase
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, OutOfScope
+from tests.support import at_once
 
 STREET_A, STREET_B = "350502001", "350502002"
 A1, A2, A3 = "350502001001", "350502001002", "350502001003"
@@ -29,7 +27,6 @@ STREET_B_ADMIN = CallerContext("admin-b", ("street_admin",), STREET_B)
 WORKER_A1 = CallerContext("worker-a1", ("community_worker",), A1)
 AUDITOR = CallerContext("auditor", ("auditor",), "350502")
 CONTENDERS = 4
-real_threading = patcher.original("threading")
 
 
 def node(code, level="community"):
@@ -321,50 +318,11 @@ def test_a_person_scored_in_a_community_and_ranked_only_with_a_scorecard(assessm
                      {"scheme_id": scheme_id, "period_key": "2026-11"}, [], TODAY)["items"] == []
 
 
-def at_once(db, attempt) -> list:
-    """``attempt(index, database)`` by ``CONTENDERS`` writers at once, each in its own
-    transaction: green threads over one pool on PostgreSQL (pg8000 yields while it waits on a
-    lock); real threads with their own engines on SQLite (its driver waits inside C)."""
-    outcomes: list = [None] * CONTENDERS
-
-    def run(index, database):
-        outcomes[index] = attempt(index, database)
-
-    if db.engine.dialect.name == "postgresql":
-        start = eventlet.event.Event()
-
-        def green(index):
-            start.wait()
-            run(index, db)
-
-        threads = [eventlet.spawn(green, i) for i in range(CONTENDERS)]
-        eventlet.sleep(0)
-        start.send()
-        for thread in threads:
-            thread.wait()
-        return outcomes
-    databases = [ServiceDatabase(Base, db.url) for _ in range(CONTENDERS)]
-    barrier = real_threading.Barrier(CONTENDERS)
-
-    def real(index):
-        barrier.wait()
-        run(index, databases[index])
-
-    threads = [real_threading.Thread(target=real, args=(i,)) for i in range(CONTENDERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for database in databases:
-        database.dispose()
-    return outcomes
-
-
 def test_concurrent_corrections_of_one_entry_form_one_chain(assessments_service_db):
     db = assessments_service_db
     scheme_id = make_scheme(db)
     entry = manual(db, scheme_id, points=1)
-    made = at_once(db, lambda index, database: as_caller(
+    made = at_once(db, CONTENDERS, lambda index, database: as_caller(
         database, STREET_ADMIN, scorecards.correct_entry, entry["id"],
         {"points": 10 + index, "reason": f"复核{index}"}))
     made.sort(key=lambda correction: correction["id"])

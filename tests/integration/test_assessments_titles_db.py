@@ -5,23 +5,21 @@ an honour once per title however often its events arrive, revoked (not deleted) 
 shown on the resident's, household's and community's own records."""
 from datetime import date
 
-import eventlet
 import pytest
-from eventlet import patcher
 from sqlalchemy import func, select
 
 from services.assessments import demo_titles, titles
-from services.assessments.models import Base, OutboxMessage
+from services.assessments.models import OutboxMessage
 from services.assessments.models.titles import Title, TitleObjection, TitleStep
 from services.membership import honours, households, residents, territory
 from services.membership.models import Household, InboxEntry, Volunteer
 from services.membership.models.honours import Honour
 from shared.context import CallerContext
-from shared.db import ServiceDatabase
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, OutOfScope
 from shared.events.registry import make_envelope
 from tests.e2e.conftest import COMMUNITY_A1, COMMUNITY_A2, STREET_A, STREET_B, seed_territory
 from tests.integration.test_volunteers import add_resident
+from tests.support import at_once
 
 TODAY = date(2026, 11, 30)
 GRID_A1 = COMMUNITY_A1 + "001"
@@ -29,7 +27,6 @@ WORKER = CallerContext("worker", ("community_worker",), COMMUNITY_A1)
 STREET = CallerContext("street", ("street_admin",), STREET_A)
 ELSEWHERE = CallerContext("other", ("street_admin",), STREET_B)
 CONTENDERS = 10
-real_threading = patcher.original("threading")
 
 XIGUAN = {"code": COMMUNITY_A1, "name": "西关社区", "level": "community", "status": "active"}
 RESIDENT = {"id": 7, "name": "林秀英", "grid_code": GRID_A1, "status": "active"}
@@ -137,52 +134,11 @@ def test_a_granted_title_revoked_says_it_was_granted(assessments_service_db):
     assert outbox(db)[-1]["data"]["was_granted"] is True
 
 
-def race(db, attempts: int) -> list:
-    """``attempts`` identical nominations at once, each in its own transaction (green threads
-    over one pool on PostgreSQL; real threads with an engine each on SQLite, whose driver waits
-    for the write lock inside C)."""
-    outcomes: list = [None] * attempts
-
-    def attempt(index, database):
-        try:
-            outcomes[index] = call(database, WORKER, titles.nominate, nomination(), XIGUAN)
-        except Conflict as error:
-            outcomes[index] = error
-
-    if db.engine.dialect.name == "postgresql":
-        start = eventlet.event.Event()
-
-        def green(index):
-            start.wait()
-            attempt(index, db)
-
-        threads = [eventlet.spawn(green, i) for i in range(attempts)]
-        eventlet.sleep(0)
-        start.send()
-        for thread in threads:
-            thread.wait()
-        return outcomes
-    databases = [ServiceDatabase(Base, db.url) for _ in range(attempts)]
-    barrier = real_threading.Barrier(attempts)
-
-    def real(index):
-        barrier.wait()
-        attempt(index, databases[index])
-
-    threads = [real_threading.Thread(target=real, args=(i,)) for i in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for database in databases:
-        database.dispose()
-    return outcomes
-
-
 def test_one_live_nomination_per_holder_kind_level_and_year_under_concurrency(
         assessments_service_db):
     db = assessments_service_db
-    outcomes = race(db, CONTENDERS)
+    outcomes = at_once(db, CONTENDERS, lambda index, database: call(
+        database, WORKER, titles.nominate, nomination(), XIGUAN))
     won = [o for o in outcomes if isinstance(o, dict)]
     refused = [o for o in outcomes if isinstance(o, Conflict)]
     assert len(won) == 1 and len(refused) == CONTENDERS - 1, outcomes
