@@ -38,7 +38,8 @@ def _first(items: list[dict]) -> dict | None:
 def _holders(directory: dict) -> dict:
     """The demo's holders as membership would show them (None: the directory lacks one)."""
     xiguan, yongfeng = directory.get(XIGUAN) or {}, directory.get(YONGFENG) or {}
-    volunteer = _first(xiguan.get("volunteers") or [])
+    volunteer_community = XIGUAN if xiguan.get("volunteers") else YONGFENG  # 永丰 has the teams
+    volunteer = _first((directory.get(volunteer_community) or {}).get("volunteers") or [])
     neighbour = _first((yongfeng.get("residents") or [])[5:])
     members = [m | {"org_code": b["org_code"]} for b in xiguan.get("branches") or []
                for m in b["members"]]
@@ -46,7 +47,7 @@ def _holders(directory: dict) -> dict:
     return {
         "xiguan": _community(XIGUAN), "yongfeng": _community(YONGFENG),
         "volunteer": volunteer and {"id": volunteer["id"], "name": volunteer["name"],
-                                    "community_code": XIGUAN, "status": "active"},
+                                    "community_code": volunteer_community, "status": "active"},
         "neighbour": neighbour and {"id": neighbour["id"], "name": neighbour["name"],
                                     "grid_code": neighbour["grid_code"], "status": "active"},
         "party_member": _first(members) and {**_first(members), "status": "active"},

@@ -132,6 +132,15 @@ def test_seed_twice_creates_the_demo_district_once(linli, tmp_path):
     assert security["incidents"] == 40 and security["supervision_file"] == 6
     assert security["patrol_shift"] > 0 and security["mediation_case"] == 10
     assert security["petition"] == 15 and security["floating_check"] > 0
+    assessments = {kind: first["created"].pop(kind) for kind in (
+        "assessment_scheme", "scoring_rule", "manual_score", "survey_result", "ledger_correction",
+        "appraisal_round", "appraisal_ballot", "branch_rating", "commitment_card",
+        "commitment_rating", "title", "title_step")}
+    assert assessments["assessment_scheme"] == 8 and assessments["scoring_rule"] > 8
+    assert assessments["manual_score"] == 6 and assessments["survey_result"] == 7
+    assert assessments["appraisal_round"] == 2 and assessments["appraisal_ballot"] > 0
+    assert assessments["branch_rating"] == 10 and assessments["commitment_card"] == 8
+    assert assessments["title"] == 6, "a title in every state, every holder kind"
     people = {"household": 2189 + 1624, "resident": 5816 + 4318, "party_organisation": 29,
               "party_member": 193 + 491, "volunteer_team": 6, "volunteer": 180}
     assert first["created"] == {"district": 1, "street": 6, "community": 77, "grid": 308,
