@@ -84,16 +84,7 @@ def floating_residents(membership, code: str) -> list[dict]:
 
 def communities_within(membership, code: str, field: str = "area") -> list[str]:
     """The codes of the communities at or beneath a territory code (an unknown code: 422)."""
-    node = area(membership, code, field)
-    if node.get("level") == "community":
-        return [node["code"]]
-    query, codes = {"level": "community", "limit": 200}, []
-    while True:
-        page = membership.territory_list_descendants(node["code"], query)
-        codes += [item["code"] for item in page["items"]]
-        if not page.get("next_cursor"):
-            return codes
-        query["cursor"] = page["next_cursor"]
+    return codes_within(membership, code, "community", field)
 
 
 def title_holder(membership, holder_kind: str, ref: str, field: str = "holder_ref") -> dict:
@@ -122,16 +113,21 @@ def party_member(membership, member_id: int, field: str = "party_member_id") -> 
                        field=field) from None
 
 
-def codes_within(membership, code: str, level: str, field: str = "area") -> list[str]:
-    """The codes of the territory nodes of ``level`` (street, community, grid) at or beneath a
-    code, following membership's cursor (an unknown code: 422)."""
+def nodes_within(membership, code: str, level: str, field: str = "area") -> list[dict]:
+    """The territory nodes of ``level`` (street, community, grid) at or beneath a code, each
+    ``{"code", "name"}``, following membership's cursor (an unknown code: 422)."""
     node = area(membership, code, field)
     if node.get("level") == level:
-        return [node["code"]]
-    query, codes = {"level": level, "limit": 200}, []
+        return [{"code": node["code"], "name": node.get("name")}]
+    query, nodes = {"level": level, "limit": 200}, []
     while True:
         page = membership.territory_list_descendants(node["code"], query)
-        codes += [item["code"] for item in page["items"]]
+        nodes += [{"code": item["code"], "name": item.get("name")} for item in page["items"]]
         if not page.get("next_cursor"):
-            return codes
+            return nodes
         query["cursor"] = page["next_cursor"]
+
+
+def codes_within(membership, code: str, level: str, field: str = "area") -> list[str]:
+    """The codes of ``nodes_within``."""
+    return [node["code"] for node in nodes_within(membership, code, level, field)]

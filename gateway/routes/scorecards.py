@@ -62,7 +62,7 @@ def ranking_svg(ranking: dict) -> str:
             y += bar_height + 6
         colour = BOTTOM_COLOUR if item["bottom"] else BAR_COLOUR
         start, end = sorted((x_of(0.0), x_of(item["points"])))
-        label = f'{item["rank"]}. {item["subject_ref"]} {"★" * item["stars"]}'
+        label = f'{item["rank"]}. {item["subject_name"] or item["subject_ref"]} {"★" * item["stars"]}'
         parts.append(f'<text x="{x0 + 10}" y="{y + 11}">{_text(label)}</text>'
                      f'<rect x="{start:.1f}" y="{y}" width="{end - start:.1f}" '
                      f'height="{bar_height}" fill="{colour}"/><text x="{end + 4:.1f}" '

@@ -294,12 +294,15 @@ def _after_standing(cursor: str | None) -> tuple[str, int, str] | None:
     return parts[0], int(parts[1]), parts[2]
 
 
-def ranking(uow: UnitOfWork, query_args: dict, territory_refs: list[str] | None = None,
+def ranking(uow: UnitOfWork, query_args: dict, territory_nodes: list[dict] | None = None,
             today: date | None = None) -> dict:
     """The subjects lying in ``within_code`` ranked by total, within their parent (or all
-    together), with stars and the bottom N flagged; ``territory_refs`` are the territory subjects
-    membership lists in the area compared (those without entries rank with 0)."""
+    together), with stars and the bottom N flagged; ``territory_nodes`` are the territory
+    subjects membership lists in the area compared, ``{"code", "name"}`` (those without entries
+    rank with 0; the names label the ranking)."""
     args = load(RankingQuerySchema, query_args)
+    territory_refs = [node["code"] for node in territory_nodes or []]
+    names = {node["code"]: node.get("name") for node in territory_nodes or []}
     scheme, key, within = _ranking_scope(uow, args, today)
     area = _group_area(scheme.subject_kind, within, args["group"])
     standings = [standing for standing in _standings(uow, scheme, key, area, args["group"],
@@ -310,7 +313,7 @@ def ranking(uow: UnitOfWork, query_args: dict, territory_refs: list[str] | None 
         standings = [standing for standing in standings if rules.standing_key(standing) > after]
     limit = args["limit"]
     page = page_of(standings, limit, key=lambda s: ":".join(map(str, rules.standing_key(s))),
-                   render=lambda s: _render_standing(s, scheme.subject_kind))
+                   render=lambda s: _render_standing(s, scheme.subject_kind, names))
     return _ranking_schema.dump({
         "scheme_id": scheme.id, "scheme_name": scheme.name, "subject_kind": scheme.subject_kind,
         "period_key": key, "within_code": within, "group": args["group"],
@@ -326,8 +329,9 @@ def _lies_in(standing: rules.Standing, scheme: Scheme, within: str, area: str) -
     return standing.subject_ref.startswith(within)
 
 
-def _render_standing(standing: rules.Standing, kind: str) -> dict:
+def _render_standing(standing: rules.Standing, kind: str, names: dict) -> dict:
     return {"subject_kind": kind, "subject_ref": standing.subject_ref,
+            "subject_name": names.get(standing.subject_ref),
             "scorecard_id": standing.scorecard_id, "group_code": standing.group_code,
             "rank": standing.rank, "group_size": standing.group_size,
             "points": rules.points(standing.total_hundredths), "stars": standing.stars,

@@ -88,6 +88,7 @@ def test_the_communities_of_a_street_ranked_explained_and_drawn(
             for s in ranking["items"]] == [(COMMUNITY_A1, 1, 18.5, 2, False),
                                            (COMMUNITY_A2, 2, 0.0, 0, True)]
     assert ranking["items"][1]["scorecard_id"] is None and ranking["next_cursor"] is None
+    assert [s["subject_name"] for s in ranking["items"]] == ["西关社区", "永丰社区"]
     whole = sent(api.get(RANKINGS, params={"scheme_id": scheme_id, "period_key": PERIOD},
                          headers=district))
     assert [(s["group_code"], s["subject_ref"], s["rank"]) for s in whole["items"]] == [
@@ -100,7 +101,7 @@ def test_the_communities_of_a_street_ranked_explained_and_drawn(
     assert [rect.get("fill") for rect in root.iter(SVG + "rect")][1:] == ["#4e79a7", "#e15759"]
     assert len([line for line in root.iter(SVG + "line")
                 if line.get("stroke-dasharray")]) == 2  # the two star thresholds
-    assert COMMUNITY_A2 in chart.text
+    assert "永丰社区" in chart.text  # labelled by name, as membership names it
 
     listed = sent(api.get(SCORECARDS, params={"scheme_id": scheme_id}, headers=street_a))
     assert [card["subject_ref"] for card in listed["items"]] == [COMMUNITY_A1]

@@ -188,26 +188,32 @@ def test_the_recomputation_equals_the_kept_figures_and_finds_a_tampered_one(
         recomputation(db, scheme_id, WORKER_A1)
 
 
+def listed(*codes) -> list[dict]:
+    """The territory subjects as membership lists them for a ranking."""
+    return [{"code": code, "name": f"社区{code[-3:]}"} for code in codes]
+
+
 def test_rankings_with_ties_zero_subjects_stars_and_the_bottom(assessments_service_db):
     db = assessments_service_db
     scheme_id = make_scheme(db)
     for subject, points in ((A1, 6), (A2, 6), (B1, 1)):  # weighted: 12, 12, 2
         manual(db, scheme_id, subject=subject, points=points, caller=DISTRICT_ADMIN)
     query = {"scheme_id": scheme_id, "period_key": "2026-11"}
-    ranked = as_caller(db, DISTRICT_ADMIN, scorecards.ranking, query, [A1, A2, A3, B1], TODAY)
+    ranked = as_caller(db, DISTRICT_ADMIN, scorecards.ranking, query, listed(A1, A2, A3, B1), TODAY)
     assert [(s["group_code"], s["subject_ref"], s["rank"], s["points"], s["stars"], s["bottom"])
             for s in ranked["items"]] == [
         (STREET_A, A1, 1, 12.0, 1, False), (STREET_A, A2, 1, 12.0, 1, False),
         (STREET_A, A3, 3, 0.0, 0, True), (STREET_B, B1, 1, 2.0, 0, False)]
     assert ranked["items"][2]["scorecard_id"] is None
+    assert [s["subject_name"] for s in ranked["items"]] == [f"社区{c[-3:]}" for c in (A1, A2, A3, B1)]
     together = as_caller(db, DISTRICT_ADMIN, scorecards.ranking, {**query, "group": "within"},
-                         [A1, A2, A3, B1], TODAY)
+                         listed(A1, A2, A3, B1), TODAY)
     assert [(s["subject_ref"], s["rank"], s["bottom"]) for s in together["items"]] == [
         (A1, 1, False), (A2, 1, False), (B1, 3, False), (A3, 4, True)]
     page = as_caller(db, DISTRICT_ADMIN, scorecards.ranking, {**query, "limit": 3},
-                     [A1, A2, A3, B1], TODAY)
+                     listed(A1, A2, A3, B1), TODAY)
     rest = as_caller(db, DISTRICT_ADMIN, scorecards.ranking,
-                     {**query, "limit": 3, "cursor": page["next_cursor"]}, [A1, A2, A3, B1],
+                     {**query, "limit": 3, "cursor": page["next_cursor"]}, listed(A1, A2, A3, B1),
                      TODAY)
     assert [s["subject_ref"] for s in page["items"] + rest["items"]] == [A1, A2, A3, B1]
     # a community worker: its own community, ranked among its street's scorecards
@@ -286,7 +292,7 @@ def test_the_demo_scores_on_the_demo_scheme_once(assessments_service_db):
         scheme_id = session.scalar(select(Scheme.id).where(Scheme.name == "社区治理月度考核"))
     assert recomputation(db, scheme_id)["differences"] == []
     ranked = as_caller(db, STREET_ADMIN, scorecards.ranking,
-                       {"scheme_id": scheme_id, "period_key": "2026-10"}, [A1, A2], TODAY)
+                       {"scheme_id": scheme_id, "period_key": "2026-10"}, listed(A1, A2), TODAY)
     # October: Xiguan 9 + 20 × 71/80 = 26.75; Yongfeng 7.5 + 20 × 66/80 (the resurvey) = 24
     assert [(s["subject_ref"], s["points"], s["rank"], s["stars"], s["bottom"])
             for s in ranked["items"]] == [(A1, 26.75, 1, 1, False), (A2, 24.0, 2, 1, True)]

@@ -7,11 +7,12 @@ from shared.entrypoints import rpc
 from shared.errors import InvalidInput
 
 
-def _subjects_listed(membership, plan: dict) -> list[str]:
-    """The territory subjects lying in the plan's area (none when it names no area)."""
+def _subjects_listed(membership, plan: dict) -> list[dict]:
+    """The territory subjects lying in the plan's area, each ``{"code", "name"}`` (none when it
+    names no area)."""
     if plan["area"] is None:
         return []
-    return asked.codes_within(membership, plan["area"], plan["level"], "within_code")
+    return asked.nodes_within(membership, plan["area"], plan["level"], "within_code")
 
 
 def _subject_node(membership, plan: dict) -> dict:
@@ -32,7 +33,7 @@ class ScorecardEntrypoints:
     def scorecards_get(self, scorecard_id: int) -> dict:
         plan = scorecards.scorecard_plan(self.db, scorecard_id)
         try:
-            siblings = _subjects_listed(self.membership, plan)
+            siblings = [node["code"] for node in _subjects_listed(self.membership, plan)]
         except InvalidInput:  # a parent membership no longer knows: rank among the scorecards
             siblings = []
         return scorecards.get_scorecard(self.db, scorecard_id, siblings)

@@ -158,6 +158,8 @@ class LedgerEntrySchema(Schema):
 class RankingStandingSchema(Schema):
     subject_kind = fields.String()
     subject_ref = fields.String()
+    subject_name = fields.String(allow_none=True, metadata={
+        "description": "a street's, community's or grid's name (null for people)"})
     scorecard_id = fields.Integer(allow_none=True, metadata={
         "description": "null: no entries yet (ranks with 0)"})
     group_code = fields.String()
