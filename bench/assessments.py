@@ -421,20 +421,7 @@ def serve_inbox_handler(amqp_uri: str, database_url: str, ready_file: str) -> No
     config = settings.nameko_config()
     runner = ServiceRunner(config)
     runner.add_service(inbox_only_service())
-    # as bench/gateway_read.py's @http service: SIGTERM wakes the hub through a pipe
-    wake_read, wake_write = os.pipe()
-    os.set_blocking(wake_write, False)
-    signal.set_wakeup_fd(wake_write)
-    signal.signal(signal.SIGTERM, lambda signum, frame: None)
-
-    def stop_on_signal():
-        eventlet.hubs.trampoline(wake_read, read=True)
-        runner.stop()
-
-    eventlet.spawn_n(stop_on_signal)
-    runner.start()
-    Path(ready_file).touch()
-    runner.wait()
+    common.run_until_sigterm(runner, ready_file)
 
 
 def measure_kombu_baseline(platform: Platform, amqp_uri: str, envelopes: list[dict]) -> dict:

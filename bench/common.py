@@ -654,3 +654,26 @@ def git_revision() -> dict:
         run = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True)
         return run.stdout.strip() if run.returncode == 0 else None
     return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain"))}
+
+
+def run_until_sigterm(runner, ready_file: str) -> None:
+    """Start a nameko ``ServiceRunner``, touch ``ready_file``, and stop on SIGTERM.
+
+    A greenlet spawned from a signal handler would wait for the hub's next wake-up, and a
+    service with no timers never wakes it (the hub's epoll_wait resumes after the signal): so
+    SIGTERM wakes the hub through a pipe, and a greenlet waiting on it stops the runner."""
+    import eventlet
+
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
+
+    def stop_on_signal():
+        eventlet.hubs.trampoline(wake_read, read=True)
+        runner.stop()
+
+    eventlet.spawn_n(stop_on_signal)
+    runner.start()
+    Path(ready_file).touch()
+    runner.wait()

@@ -78,23 +78,7 @@ def serve_plain_http(port: int, ready_file: str) -> None:
     runner = ServiceRunner({"WEB_SERVER_ADDRESS": f"127.0.0.1:{port}", "max_workers": 10,
                             "serializer": "json"})
     runner.add_service(PlainHttpService)
-
-    # A greenlet spawned from a signal handler would wait for the hub's next wake-up, and this
-    # service has no timers to wake it (the hub's epoll_wait resumes after the signal): so
-    # SIGTERM wakes the hub through a pipe, and a greenlet waiting on it stops the runner.
-    wake_read, wake_write = os.pipe()
-    os.set_blocking(wake_write, False)
-    signal.set_wakeup_fd(wake_write)
-    signal.signal(signal.SIGTERM, lambda signum, frame: None)
-
-    def stop_on_signal():
-        eventlet.hubs.trampoline(wake_read, read=True)
-        runner.stop()
-
-    eventlet.spawn_n(stop_on_signal)
-    runner.start()
-    Path(ready_file).touch()
-    runner.wait()
+    common.run_until_sigterm(runner, ready_file)
 
 
 def serve_kombu_responder(amqp_uri: str, queue_name: str, ready_file: str) -> None:
